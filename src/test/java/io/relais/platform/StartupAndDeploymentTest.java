@@ -1,0 +1,147 @@
+package io.relais.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.relais.RelaisApplication;
+import io.relais.journey.JourneyDeployer;
+import io.relais.support.PostgresDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.repository.Deployment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Relais starts on H2 and on PostgreSQL, deploys everything of {@code processes/} and {@code
+ * forms/} in one deployment, and a second start deploys nothing new.
+ */
+class StartupAndDeploymentTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void startsOnH2FileDeploysAllAndRestartsWithoutNewVersion() throws IOException {
+    Map<String, Object> props = new HashMap<>();
+    props.put("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("db/relais"));
+    checkTwoStarts(props, new String[0]);
+  }
+
+  @Test
+  void startsOnPostgresDeploysAllAndRestartsWithoutNewVersion() throws IOException {
+    try (PostgresDatabase db = PostgresDatabase.create()) {
+      Map<String, Object> props = new HashMap<>();
+      props.put("RELAIS_DB_URL", db.url());
+      props.put("RELAIS_DB_USER", db.user());
+      props.put("RELAIS_DB_PASSWORD", db.password().isEmpty() ? "trust-auth" : db.password());
+      props.put("RELAIS_ADMIN_PASSWORD", "a-long-admin-secret");
+      checkTwoStarts(props, new String[] {"postgres"});
+    }
+  }
+
+  @Test
+  void postgresProfileWithoutItsVariablesFailsNamingThem() {
+    assertThatThrownBy(() -> start(Map.of(), new String[] {"postgres"}))
+        .hasStackTraceContaining("RELAIS_DB_URL")
+        .hasStackTraceContaining("RELAIS_DB_USER")
+        .hasStackTraceContaining("RELAIS_DB_PASSWORD");
+  }
+
+  @Test
+  void postgresProfileRefusesADemoAdminPassword() {
+    Map<String, Object> props = Map.of("RELAIS_DB_URL", "jdbc:postgresql://127.0.0.1:1/none",
+        "RELAIS_DB_USER", "u", "RELAIS_DB_PASSWORD", "p", "RELAIS_ADMIN_PASSWORD", "admin");
+    assertThatThrownBy(() -> start(props, new String[] {"postgres"})).hasStackTraceContaining("RELAIS_ADMIN_PASSWORD");
+  }
+
+  private void checkTwoStarts(Map<String, Object> baseProps, String[] profiles) throws IOException {
+    // A copy of the real folders, so that the test can change a journey between starts.
+    Path processes = copyTree(Path.of("processes"), tmp.resolve("processes"));
+    Path forms = copyTree(Path.of("forms"), tmp.resolve("forms"));
+    // One journey of our own, so that the test means something whatever the folders hold.
+    Path ping = processes.resolve("relais-ping.bpmn");
+    Files.copy(Path.of("src/test/resources/bpmn/relais-ping.bpmn"), ping);
+    Map<String, Object> props = new HashMap<>(baseProps);
+    props.put("relais.processes-dir", processes.toString());
+    props.put("relais.forms-dir", forms.toString());
+
+    Set<String> expected = expectedResources(processes, forms);
+    String firstDeployment;
+    try (ConfigurableApplicationContext ctx = start(props, profiles)) {
+      RepositoryService repo = ctx.getBean(RepositoryService.class);
+      List<Deployment> deployments = repo.createDeploymentQuery().deploymentName(JourneyDeployer.DEPLOYMENT_NAME).list();
+      assertThat(deployments).hasSize(1);
+      firstDeployment = deployments.get(0).getId();
+      assertThat(Set.copyOf(repo.getDeploymentResourceNames(firstDeployment))).isEqualTo(expected);
+      assertThat(repo.createProcessDefinitionQuery().processDefinitionKey("relais-ping").count()).isEqualTo(1);
+    }
+    try (ConfigurableApplicationContext ctx = start(props, profiles)) {
+      RepositoryService repo = ctx.getBean(RepositoryService.class);
+      assertThat(repo.createDeploymentQuery().deploymentName(JourneyDeployer.DEPLOYMENT_NAME).list())
+          .extracting(Deployment::getId).containsExactly(firstDeployment);
+      assertThat(repo.createProcessDefinitionQuery().processDefinitionKey("relais-ping").count()).isEqualTo(1);
+    }
+    // A changed journey is deployed as a new version, and only then.
+    Files.writeString(ping, Files.readString(ping).replace("Relais ping (test)", "Relais ping v2"));
+    try (ConfigurableApplicationContext ctx = start(props, profiles)) {
+      RepositoryService repo = ctx.getBean(RepositoryService.class);
+      assertThat(repo.createDeploymentQuery().deploymentName(JourneyDeployer.DEPLOYMENT_NAME).count()).isEqualTo(2);
+      assertThat(repo.createProcessDefinitionQuery().processDefinitionKey("relais-ping").latestVersion().singleResult().getVersion()).isEqualTo(2);
+    }
+  }
+
+  static ConfigurableApplicationContext start(Map<String, Object> props, String[] profiles) {
+    Map<String, Object> all = new HashMap<>(props);
+    all.put("server.port", "0");
+    all.put("camunda.bpm.job-execution.enabled", "false");
+    List<String> activeProfiles = new ArrayList<>(List.of(profiles));
+    // Command-line arguments, so that they override application.yml as an operator's would.
+    String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    return new SpringApplicationBuilder(RelaisApplication.class)
+        .profiles(activeProfiles.toArray(String[]::new))
+        .run(args);
+  }
+
+  private static Set<String> expectedResources(Path processes, Path forms) throws IOException {
+    Set<String> names = new java.util.HashSet<>();
+    try (Stream<Path> s = Files.walk(processes)) {
+      s.filter(Files::isRegularFile).filter(p -> !processes.relativize(p).toString().startsWith("."))
+          .filter(p -> p.toString().endsWith(".bpmn") || p.toString().endsWith(".dmn"))
+          .forEach(p -> names.add(processes.relativize(p).toString()));
+    }
+    try (Stream<Path> s = Files.walk(forms)) {
+      s.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".form"))
+          .forEach(p -> names.add("forms/" + forms.relativize(p)));
+    }
+    return names;
+  }
+
+  private static Path copyTree(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    if (!Files.isDirectory(from)) {
+      return to;
+    }
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.collect(Collectors.toList())) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    return to;
+  }
+}
