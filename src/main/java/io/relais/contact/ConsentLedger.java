@@ -66,7 +66,11 @@ public class ConsentLedger implements ConsentPolicy, ConsentChanges {
   public ConsentEvent append(ConsentEvent event) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     ConsentEvent e = validate(event, now);
-    lockLiveContact(e.contactId());
+    boolean customer = lockLiveContact(e.contactId());
+    if (e.status() == ConsentStatus.GRANTED && e.legalBasis() == LegalBasis.SOFT_OPT_IN && !customer) {
+      // CNIL: soft opt-in needs a real sale; an account alone does not count (domain-rules R4).
+      throw new InvalidInputException("legalBasis", "SOFT_OPT_IN applies only to an existing customer (a sale happened)");
+    }
     GeneratedKeyHolder key = new GeneratedKeyHolder();
     jdbc.update(con -> {
       PreparedStatement ps = con.prepareStatement(
@@ -193,15 +197,17 @@ public class ConsentLedger implements ConsentPolicy, ConsentChanges {
         .findFirst().orElse(false);
   }
 
-  /** Locks the contact row for the event's transaction: 404 unknown, 409 erased. */
-  private void lockLiveContact(String contactId) {
-    List<Boolean> erased = jdbc.queryForList("select erased from contact where id = ? for update", Boolean.class, contactId);
-    if (erased.isEmpty()) {
+  /** Locks the contact row for the event's transaction (404 unknown, 409 erased); returns whether a customer. */
+  private boolean lockLiveContact(String contactId) {
+    List<Map<String, Object>> rows =
+        jdbc.queryForList("select erased, customer from contact where id = ? for update", contactId);
+    if (rows.isEmpty()) {
       throw new NotFoundException("No contact '" + contactId + "'");
     }
-    if (erased.get(0)) {
+    if (Boolean.TRUE.equals(rows.get(0).get("erased"))) {
       throw new ConflictException("Contact '" + contactId + "' was erased (RGPD): no consent can be recorded for it");
     }
+    return Boolean.TRUE.equals(rows.get(0).get("customer"));
   }
 
   private ConsentEvent validate(ConsentEvent e, Instant now) {
