@@ -201,6 +201,11 @@ public class InboundIntake {
     return senders.isEmpty() || senders.contains(address(to).replace(" ", "").toUpperCase(Locale.ROOT));
   }
 
+  /** Replaces the addresses taken as Relais' own (tests); null reads relais.senders.* again. */
+  void useKnownSenders(Set<String> senders) {
+    this.knownSenders = senders == null ? null : Set.copyOf(senders.stream().map(s -> address(s).toUpperCase(Locale.ROOT)).toList());
+  }
+
   private static String required(String field, String value) {
     if (value == null || value.isBlank()) {
       throw new InvalidInputException(field, field + " is missing");
