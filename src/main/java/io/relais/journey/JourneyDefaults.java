@@ -3,7 +3,12 @@ package io.relais.journey;
 import java.time.Duration;
 import java.time.Period;
 import java.time.format.DateTimeParseException;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
+import org.camunda.bpm.model.bpmn.instance.ExtensionElements;
+import org.camunda.bpm.model.bpmn.instance.FlowElement;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -42,6 +47,36 @@ public class JourneyDefaults {
       value = fallback;
     }
     return checked(name, value.trim());
+  }
+
+  /**
+   * The timeout of a "Wait for reply" event-based gateway: its extension properties {@code
+   * waitVariable} (the name, e.g. {@code replyWait}) and {@code waitDefault} (e.g. {@code PT48H}),
+   * set by the element template, resolved like {@link #duration}. The timer after the gateway
+   * reads {@code ${journeyDefaults.waitFor(execution)}}; it is evaluated while the gateway is
+   * entered, so the current element is the gateway.
+   */
+  public String waitFor(DelegateExecution execution) {
+    FlowElement element = execution.getBpmnModelElementInstance();
+    String name = null;
+    String fallback = null;
+    ExtensionElements extensions = element == null ? null : element.getExtensionElements();
+    if (extensions != null) {
+      for (CamundaProperties props : extensions.getChildElementsByType(CamundaProperties.class)) {
+        for (CamundaProperty prop : props.getCamundaProperties()) {
+          if ("waitVariable".equals(prop.getCamundaName())) {
+            name = prop.getCamundaValue();
+          } else if ("waitDefault".equals(prop.getCamundaName())) {
+            fallback = prop.getCamundaValue();
+          }
+        }
+      }
+    }
+    if (name == null || fallback == null) {
+      throw new IllegalStateException("Wait for reply at '" + execution.getCurrentActivityId()
+          + "': the gateway needs the properties waitVariable and waitDefault (template 'Wait for reply')");
+    }
+    return duration(execution, name, fallback);
   }
 
   private static String checked(String name, String value) {

@@ -17,7 +17,7 @@ public class NpsRecorder implements JavaDelegate {
 
   public static final String VAR_NPS_SCORE = "npsScore";
   public static final String VAR_NPS_CATEGORY = "npsCategory";
-  private static final Pattern NUMBER = Pattern.compile("(?<![\\d,.])(10|[0-9])(?![\\d,.]\\d)");
+  private static final Pattern NUMBER = Pattern.compile("(?<![\\d,.])(10|[0-9])(?!\\d)(?![,.]\\d)");
 
   @Override
   public void execute(DelegateExecution execution) {

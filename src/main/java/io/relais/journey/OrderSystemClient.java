@@ -28,7 +28,8 @@ public class OrderSystemClient {
   public OrderSystemClient(Environment environment) {
     this.environment = environment;
     JdkClientHttpRequestFactory factory =
-        new JdkClientHttpRequestFactory(HttpClient.newBuilder().connectTimeout(TIMEOUT).build());
+        new JdkClientHttpRequestFactory(
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build());
     factory.setReadTimeout(TIMEOUT);
     this.builder = RestClient.builder().requestFactory(factory);
   }

@@ -43,7 +43,7 @@ class AbandonedCartJourneyTest extends JourneyTestSupport {
     assertThat(pi).isWaitingAt("Timer_FollowUpDelay");
     advance("PT24H");
     assertThat(pi).hasPassed("Event_LinkClicked", "Task_CheckWhatsAppConsent", "Task_SendWhatsAppFollowUp", "End_OrderFollowedUp")
-        .hasNotPassed("Timer_OrderWait").isEnded();
+        .hasNotPassed("End_NoOrder").isEnded();
     assertThat(sent(pi).get(1)).containsEntry("channel", "WHATSAPP").containsEntry("category", "MARKETING");
     assertThat(variable(pi, "whatsappConsent")).isEqualTo(true);
   }

@@ -3,6 +3,7 @@ package io.relais.journey;
 import org.camunda.community.process_test_coverage.spring_test.common.ProcessEngineCoverageProperties;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 
 /**
  * Each journey test class must take every flow node and sequence flow of the journeys it runs
@@ -13,6 +14,7 @@ import org.springframework.context.annotation.Bean;
 class JourneyCoverageSettings {
 
   @Bean
+  @Primary
   ProcessEngineCoverageProperties journeyCoverageProperties() {
     return ProcessEngineCoverageProperties.builder()
         .excludeProcessDefinitionKeys("relais-send", "relais-handoff", "double-opt-in", JourneyMigrationTest.SAMPLE_KEY)

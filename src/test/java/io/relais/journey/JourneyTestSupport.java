@@ -47,8 +47,20 @@ abstract class JourneyTestSupport {
     JourneyStandIns.deployMissing(repository);
   }
 
+  private final List<String> started = new java.util.ArrayList<>();
+
+  /**
+   * Ends what the test left running, so that a later test moving the clock fires no timer of this
+   * one (that would run, and count for coverage, steps of another journey).
+   */
   @AfterEach
-  void resetClock() {
+  void cleanUpAndResetClock() {
+    for (String id : started) {
+      if (runtime.createProcessInstanceQuery().processInstanceId(id).count() > 0) {
+        runtime.deleteProcessInstance(id, "journey test finished", true, true);
+      }
+    }
+    started.clear();
     ClockUtil.reset();
   }
 
@@ -61,6 +73,7 @@ abstract class JourneyTestSupport {
     ProcessInstance pi =
         runtime.createMessageCorrelation(message).processInstanceBusinessKey(contactId)
             .setVariables(variables).correlateStartMessage();
+    started.add(pi.getId());
     Jobs.runDue(management);
     return pi;
   }
@@ -77,7 +90,7 @@ abstract class JourneyTestSupport {
 
   void event(ProcessInstance pi, String message, Map<String, Object> vars) {
     runtime.createMessageCorrelation(message).processInstanceBusinessKey(pi.getBusinessKey())
-        .processDefinitionId(pi.getProcessDefinitionId()).setVariables(vars).correlate();
+        .processInstanceId(pi.getId()).setVariables(vars).correlate();
     Jobs.runDue(management);
   }
 
