@@ -30,7 +30,7 @@
     return fetch(url, { method: method, headers: headers, credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body) })
       .then(function (res) {
-        if (res.status === 401) {
+        if (res.status === 401 || (res.redirected && res.url.indexOf('/login') >= 0)) {
           window.location.href = '/login?next=' + encodeURIComponent('/simulator');
           throw new Error('Session expirée');
         }

@@ -6,6 +6,8 @@ import io.relais.contact.Channel;
 import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
+import io.relais.outbound.MessageCategory;
+import io.relais.outbound.OutboundProperties;
 import io.relais.simulator.SimulatedProviders.WebhookAnswer;
 import io.relais.simulator.SimulatorContacts.TestContact;
 import io.relais.web.ConflictException;
@@ -22,7 +24,6 @@ import java.util.regex.Pattern;
 import org.camunda.bpm.engine.MismatchingMessageCorrelationException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.MessageCorrelationResult;
-import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.web.server.ResponseStatusException;
@@ -44,18 +45,18 @@ public class SimulatedCustomer {
   private final MessageLog messages;
   private final RuntimeService runtime;
   private final SimulatorProperties properties;
-  private final Environment env;
+  private final OutboundProperties outbound;
   private final Clock clock;
 
   public SimulatedCustomer(
       SimulatorContacts contacts, SimulatedProviders providers, MessageLog messages, RuntimeService runtime,
-      SimulatorProperties properties, Environment env, Clock clock) {
+      SimulatorProperties properties, OutboundProperties outbound, Clock clock) {
     this.contacts = contacts;
     this.providers = providers;
     this.messages = messages;
     this.runtime = runtime;
     this.properties = properties;
-    this.env = env;
+    this.outbound = outbound;
     this.clock = clock;
   }
 
@@ -96,7 +97,8 @@ public class SimulatedCustomer {
     form.put("To", brandAddress(contactId, channel));
     form.put("NumSegments", "1");
     form.put("MessageSid", sid);
-    form.put("AccountSid", env.getProperty("relais.twilio.account-sid", SIMULATOR_ACCOUNT_SID));
+    String accountSid = outbound.twilio().accountSid();
+    form.put("AccountSid", accountSid == null || accountSid.isBlank() ? SIMULATOR_ACCOUNT_SID : accountSid);
     form.put("From", (whatsapp ? "whatsapp:" : "") + contact.phone());
     form.put("ApiVersion", "2010-04-01");
     if (whatsapp) {
@@ -180,12 +182,8 @@ public class SimulatedCustomer {
         return withPrefix(channel, m.fromAddress());
       }
     }
-    // The customer writes first: to the brand's conversational sender.
-    String sender =
-        channel == Channel.WHATSAPP
-            ? env.getProperty("relais.senders.whatsapp")
-            : env.getProperty("relais.senders.sms.marketing", env.getProperty("relais.senders.sms.transactional"));
-    return withPrefix(channel, sender == null ? "36111" : sender);
+    // The customer writes first: to the brand's two-way sender (the marketing short code for SMS).
+    return withPrefix(channel, outbound.senders().senderFor(channel, MessageCategory.MARKETING));
   }
 
   private static String withPrefix(Channel channel, String address) {

@@ -20,6 +20,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import io.relais.outbound.OutboundProperties;
+import io.relais.outbound.SendGridEventWebhook;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -32,7 +34,7 @@ import org.springframework.stereotype.Component;
 public class SimulatedProviders {
 
   static final String TWILIO_MESSAGES_WEBHOOK = "/webhooks/twilio/messages";
-  static final String SENDGRID_EVENTS_WEBHOOK = "/webhooks/sendgrid/events";
+  static final String SENDGRID_EVENTS_WEBHOOK = SendGridEventWebhook.PATH;
   static final String TWILIO_SIGNATURE = "X-Twilio-Signature";
   static final String SENDGRID_SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature";
   static final String SENDGRID_TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp";
@@ -45,14 +47,17 @@ public class SimulatedProviders {
   }
 
   private final Environment env;
+  private final OutboundProperties outbound;
   private final SimulatorProperties properties;
   private final ObjectMapper json;
   private final Clock clock;
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-  public SimulatedProviders(Environment env, SimulatorProperties properties, ObjectMapper json, Clock clock) {
+  public SimulatedProviders(
+      Environment env, OutboundProperties outbound, SimulatorProperties properties, ObjectMapper json, Clock clock) {
     this.env = env;
+    this.outbound = outbound;
     this.properties = properties;
     this.json = json;
     this.clock = clock;
@@ -69,10 +74,10 @@ public class SimulatedProviders {
             .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
             .header("User-Agent", "TwilioProxy/1.1 (Relais simulator)")
             .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8));
-    String token = env.getProperty("relais.twilio.auth-token");
+    String token = outbound.twilio().authToken();
     if (token != null && !token.isBlank()) {
       // Relais checks the signature on its public URL, as Twilio computes it there.
-      request.header(TWILIO_SIGNATURE, TwilioSignature.sign(token, publicBaseUrl() + TWILIO_MESSAGES_WEBHOOK, params));
+      request.header(TWILIO_SIGNATURE, TwilioSignature.sign(token, outbound.publicBaseUrl() + TWILIO_MESSAGES_WEBHOOK, params));
     }
     return send(request.build());
   }
@@ -129,11 +134,6 @@ public class SimulatedProviders {
   String localBaseUrl() {
     return "http://localhost:" + env.getProperty("local.server.port", env.getProperty("server.port", "8080"))
         + env.getProperty("server.servlet.context-path", "");
-  }
-
-  private String publicBaseUrl() {
-    String base = env.getProperty("relais.public-base-url", localBaseUrl());
-    return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
 
   private static String encode(String s) {

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
+import io.relais.outbound.MessageSentEvent;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,9 +32,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  */
 @Component
 public class SimulatorStream {
-
-  /** Published by the outbound pipeline after commit for every message the simulator delivered. */
-  static final String MESSAGE_SENT_EVENT = "io.relais.outbound.MessageSentEvent";
 
   private static final Logger log = LoggerFactory.getLogger(SimulatorStream.class);
   private static final Duration HEARTBEAT = Duration.ofSeconds(15);
@@ -105,13 +102,10 @@ public class SimulatorStream {
     return emitter;
   }
 
-  /** Wakes the stream of the contact named by the outbound pipeline's event. */
+  /** Wakes the stream of the contact the outbound pipeline just delivered a message to. */
   @EventListener
-  public void wakeOnMessageSent(Object event) {
-    if (!event.getClass().getName().equals(MESSAGE_SENT_EVENT)) {
-      return;
-    }
-    String contactId = contactIdOf(event);
+  public void wakeOnMessageSent(MessageSentEvent event) {
+    String contactId = event.contactId();
     if (contactId != null && subscribers.containsKey(contactId)) {
       poller.execute(() -> refresh(contactId));
     }
@@ -164,16 +158,6 @@ public class SimulatorStream {
       set.remove(s);
       return set.isEmpty() ? null : set;
     });
-  }
-
-  private static String contactIdOf(Object event) {
-    try {
-      Method accessor = event.getClass().getMethod("contactId");
-      Object id = accessor.invoke(event);
-      return id == null ? null : id.toString();
-    } catch (ReflectiveOperationException e) {
-      return null;
-    }
   }
 
   @PreDestroy

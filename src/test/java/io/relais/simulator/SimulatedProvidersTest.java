@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.relais.outbound.OutboundProperties;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,8 +50,7 @@ class SimulatedProvidersTest {
     relais.stubFor(post(SimulatedProviders.TWILIO_MESSAGES_WEBHOOK)
         .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("<Response/>")));
     relais.stubFor(post(SimulatedProviders.SENDGRID_EVENTS_WEBHOOK).willReturn(aResponse().withStatus(200)));
-    env = new MockEnvironment().withProperty("local.server.port", Integer.toString(relais.port()))
-        .withProperty("relais.public-base-url", PUBLIC_BASE + "/");
+    env = new MockEnvironment().withProperty("local.server.port", Integer.toString(relais.port()));
   }
 
   @AfterEach
@@ -58,21 +58,22 @@ class SimulatedProvidersTest {
     relais.stop();
   }
 
-  SimulatedProviders providers(String sendgridKey) {
-    return new SimulatedProviders(env, new SimulatorProperties(null, null, null, sendgridKey), new ObjectMapper(),
+  SimulatedProviders providers(String twilioToken, String sendgridKey) {
+    var outbound = new OutboundProperties(PUBLIC_BASE + "/", null, null, null, null, null,
+        new OutboundProperties.Twilio("AC" + "1".repeat(32), twilioToken, null), null, null);
+    return new SimulatedProviders(env, outbound, new SimulatorProperties(null, null, null, sendgridKey), new ObjectMapper(),
         Clock.fixed(Instant.parse("2026-07-10T08:00:00Z"), ZoneOffset.UTC));
   }
 
   @Test
   void aReplyIsATwilioFormThatTwiliosValidatorAcceptsOnThePublicUrl() {
-    env.setProperty("relais.twilio.auth-token", AUTH_TOKEN);
     Map<String, String> form = new LinkedHashMap<>();
     form.put("MessageSid", "SM0123456789abcdef0123456789abcdef");
     form.put("From", "whatsapp:+33612345678");
     form.put("To", "whatsapp:+33939000000");
     form.put("Body", "J'hésite entre deux produits & un 3e ? 😊");
 
-    var answer = providers(null).twilioInbound(form);
+    var answer = providers(AUTH_TOKEN, null).twilioInbound(form);
 
     assertThat(answer.status()).isEqualTo(200);
     LoggedRequest request = relais.getAllServeEvents().get(0).getRequest();
@@ -88,7 +89,7 @@ class SimulatedProvidersTest {
 
   @Test
   void withoutAnAuthTokenTheReplyIsNotSigned() {
-    providers(null).twilioInbound(Map.of("Body", "STOP"));
+    providers(null, null).twilioInbound(Map.of("Body", "STOP"));
     assertThat(relais.getAllServeEvents().get(0).getRequest().containsHeader(SimulatedProviders.TWILIO_SIGNATURE)).isFalse();
   }
 
@@ -101,7 +102,7 @@ class SimulatedProvidersTest {
     String privateKey = Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded());
     String publicKey = Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
 
-    var answer = providers(privateKey).sendgridEvents(List.of(Map.of("event", "open", "sg_event_id", "e1", "messageId", "m1")));
+    var answer = providers(null, privateKey).sendgridEvents(List.of(Map.of("event", "open", "sg_event_id", "e1", "messageId", "m1")));
 
     assertThat(answer.status()).isEqualTo(200);
     LoggedRequest request = relais.getAllServeEvents().get(0).getRequest();
@@ -120,7 +121,7 @@ class SimulatedProvidersTest {
 
   @Test
   void withoutASigningKeyTheEventsAreNotSigned() {
-    providers(null).sendgridEvents(List.of(Map.of("event", "open")));
+    providers(null, null).sendgridEvents(List.of(Map.of("event", "open")));
     LoggedRequest request = relais.getAllServeEvents().get(0).getRequest();
     assertThat(request.containsHeader(SimulatedProviders.SENDGRID_SIGNATURE)).isFalse();
     assertThat(request.getBodyAsString()).startsWith("[{").endsWith("}]\r\n");

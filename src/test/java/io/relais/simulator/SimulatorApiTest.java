@@ -117,8 +117,9 @@ class SimulatorApiTest {
     assertThat(json.readTree(badId.body()).get("field").asText()).isEqualTo("id");
     var badEmail = call("POST", "/simulator/api/contacts", "{\"id\":\"sim-x2\",\"phone\":\"+33612000002\",\"email\":\"nope\"}", MARKETER);
     assertThat(json.readTree(badEmail.body()).get("field").asText()).isEqualTo("email");
+    // Without a session the page's calls are sent to the login page, like the page itself.
     assertThat(call("POST", "/simulator/api/contacts", "{\"id\":\"sim-x3\",\"phone\":\"+33612000002\"}").statusCode())
-        .isEqualTo(401);
+        .isEqualTo(302);
   }
 
   @Test
@@ -179,9 +180,19 @@ class SimulatorApiTest {
   }
 
   @Test
+  void openingAnEmailGoesThroughSendGridsEventWebhook() throws Exception {
+    String id = newContact();
+    MessageRecord email = messageLog.insert(outbound(id, Channel.EMAIL, "Votre panier vous attend\nhttps://boutique.example/panier"));
+    var r = call("POST", "/simulator/api/messages/" + email.id() + "/open", null, MARKETER);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    // The webhook moved the message forward as for a real open: read.
+    assertThat(messageLog.find(email.id()).orElseThrow().status()).isEqualTo("READ");
+  }
+
+  @Test
   void onlyAnEmailRelaisSentCanBeOpened() throws Exception {
     String id = newContact();
-    MessageRecord sms = messageLog.insert(outbound(id, Channel.SMS, "Votre panier vous attend. STOP au 36111"));
+    MessageRecord sms = messageLog.insert(outbound(id, Channel.SMS, "Votre panier vous attend. STOP au 36180"));
     var r = call("POST", "/simulator/api/messages/" + sms.id() + "/open", null, MARKETER);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(call("POST", "/simulator/api/messages/" + UUID.randomUUID() + "/open", null, MARKETER).statusCode()).isEqualTo(404);
@@ -208,10 +219,10 @@ class SimulatorApiTest {
     try {
       assertThat(nextSnapshot(lines).get("messages")).isEmpty();
       // Written straight to the table, as another node's simulator provider would.
-      messageLog.insert(outbound(id, Channel.SMS, "Votre panier vous attend. STOP au 36111"));
+      messageLog.insert(outbound(id, Channel.SMS, "Votre panier vous attend. STOP au 36180"));
       JsonNode next = nextSnapshot(lines);
       assertThat(next.get("messages")).hasSize(1);
-      assertThat(next.get("messages").get(0).get("body").asText()).contains("STOP au 36111");
+      assertThat(next.get("messages").get(0).get("body").asText()).contains("STOP au 36180");
       assertThat(next.get("messages").get(0).get("channel").asText()).isEqualTo("SMS");
     } finally {
       stream.body().close();
@@ -237,8 +248,9 @@ class SimulatorApiTest {
 
   MessageRecord outbound(String contactId, Channel channel, String body) {
     var now = clock.instant();
-    return new MessageRecord(UUID.randomUUID().toString(), contactId, io.relais.conversation.Direction.OUT, channel, "MARKETING",
-        "DELIVERED", body, "36111", "+33612345678", "simulator", "sim-" + UUID.randomUUID(), null, null, "abandoned-cart", 1,
+    String id = UUID.randomUUID().toString();
+    return new MessageRecord(id, contactId, io.relais.conversation.Direction.OUT, channel, "MARKETING",
+        "DELIVERED", body, "36180", channel == Channel.EMAIL ? "camille@example.com" : "+33612345678", "SIMULATOR", "SIM-" + id, null, null, "abandoned-cart", 1,
         "Task_SendSms", null, 1, "GSM7", null, null, null, now, now);
   }
 
