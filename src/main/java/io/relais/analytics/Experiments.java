@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.springframework.stereotype.Component;
 
 /**
@@ -58,6 +59,15 @@ public class Experiments {
       }
     }
     return variant;
+  }
+
+  /**
+   * For a send step's expression, {@code ${experiments.forStep(execution, variants)}}: the contact
+   * is the business key, the step key is {@code processDefinitionKey:activityId}.
+   */
+  public String forStep(DelegateExecution execution, Object variants) {
+    String journeyKey = execution.getProcessDefinitionId().split(":")[0];
+    return assign(execution.getProcessBusinessKey(), journeyKey + ":" + execution.getCurrentActivityId(), variants);
   }
 
   /** The deterministic draw: a uniform number from SHA-256(contact, step) walked along the weights. */

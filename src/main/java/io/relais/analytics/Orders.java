@@ -32,7 +32,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class Orders {
 
   /** What {@code POST /api/orders} accepts. */
-  public record OrderRequest(String orderId, String contactId, BigDecimal amount, String currency, JsonNode items, String placedAt) {}
+  public record OrderRequest(String orderId, String contactId, Object amount, String currency, JsonNode items, String placedAt) {}
 
   /** Which message, if any, earned the order. {@code type}: CLICK, DELIVERY or NONE. */
   public record Attribution(String type, String messageId, String journeyKey, Integer journeyVersion, String stepId, Channel channel,
@@ -74,18 +74,16 @@ public class Orders {
       return new Placed(known.get(), false);
     }
     String contactId = required("contactId", request.contactId(), 64);
-    if (request.amount() == null || request.amount().signum() < 0 || request.amount().stripTrailingZeros().scale() > 2) {
-      throw new InvalidInputException("amount", "amount must be a number of 0 or more, with at most 2 decimals");
-    }
+    BigDecimal amount = amount(request.amount());
     String currency = request.currency() == null ? "EUR" : request.currency().trim();
     if (!currency.matches("[A-Z]{3}")) {
       throw new InvalidInputException("currency", "currency must be an ISO 4217 code such as EUR");
     }
     Instant placedAt = parseInstant(request.placedAt());
     try {
-      Placed placed = tx.execute(status -> store(orderId, contactId, request.amount(), currency, request.items(), placedAt));
+      Placed placed = tx.execute(status -> store(orderId, contactId, amount, currency, request.items(), placedAt));
       registry.counter("relais.orders", "attribution", placed.result().attribution().type()).increment();
-      registry.counter("relais.orders.revenue", "currency", currency).increment(request.amount().doubleValue());
+      registry.counter("relais.orders.revenue", "currency", currency).increment(amount.doubleValue());
       return placed;
     } catch (DuplicateKeyException e) {
       // The same order id arrived concurrently: the first one wins.
@@ -165,6 +163,22 @@ public class Orders {
     } catch (DateTimeParseException e) {
       throw new InvalidInputException("placedAt", "placedAt must be an ISO-8601 date-time with offset, such as 2025-03-01T10:15:00+01:00");
     }
+  }
+
+  /** A JSON number (or a numeric string): read here so that a bad value is a 400 naming the field. */
+  private static BigDecimal amount(Object value) {
+    BigDecimal amount = null;
+    if (value instanceof Number || value instanceof String) {
+      try {
+        amount = new BigDecimal(value.toString().trim());
+      } catch (NumberFormatException e) {
+        amount = null;
+      }
+    }
+    if (amount == null || amount.signum() < 0 || amount.stripTrailingZeros().scale() > 2) {
+      throw new InvalidInputException("amount", "amount must be a number of 0 or more, with at most 2 decimals");
+    }
+    return amount;
   }
 
   private static String required(String field, String value, int max) {
