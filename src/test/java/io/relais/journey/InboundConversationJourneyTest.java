@@ -45,11 +45,11 @@ class InboundConversationJourneyTest extends JourneyTestSupport {
 
   @Test
   void aQuestionTheFaqKnowsIsAnsweredInTheCustomersChannelAsService() {
-    ProcessInstance pi = customerWrites("Bonjour, quels sont les délais de LIVRAISON ?");
+    ProcessInstance pi = customerWrites("Bonjour, est-ce que le PAIEMENT en plusieurs fois est possible ?");
     assertThat(pi).hasPassed("Task_FindFaqAnswer", "Task_SendFaqAnswer", "End_FaqAnswered").isEnded();
     assertThat(sent(pi)).singleElement().satisfies(m -> {
       assertThat(m).containsEntry("channel", "WHATSAPP").containsEntry("category", "SERVICE");
-      assertThat((String) m.get("text")).contains("2 à 4 jours ouvrés");
+      assertThat((String) m.get("text")).contains("paiement en 3 fois");
     });
   }
 
