@@ -40,6 +40,7 @@ class AbandonedCartJourneyTest extends JourneyTestSupport {
     String contact = newContact("wa-");
     grantMarketing(contact, "WHATSAPP");
     ProcessInstance pi = abandon(contact);
+    runtime.setVariable(pi.getId(), "followUpContentSid", "HX0123456789abcdef0123456789abcdef");
     event(pi, JourneyMessages.LINK_CLICKED, Map.of());
     event(pi, JourneyMessages.ORDER_PLACED, Map.of());
     assertThat(pi).isWaitingAt("Timer_FollowUpDelay");

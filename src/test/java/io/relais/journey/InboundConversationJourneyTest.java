@@ -40,7 +40,7 @@ class InboundConversationJourneyTest extends JourneyTestSupport {
 
   private ProcessInstance customerWrites(String text) {
     return start(JourneyMessages.CONVERSATION_STARTED, newContact("p-"),
-        Map.of(JourneyMessages.VAR_REPLY_TEXT, text, JourneyMessages.VAR_REPLY_CHANNEL, "WHATSAPP"));
+        Map.of(JourneyMessages.VAR_REPLY_TEXT, text, JourneyMessages.VAR_REPLY_CHANNEL, "SMS"));
   }
 
   @Test
@@ -48,7 +48,7 @@ class InboundConversationJourneyTest extends JourneyTestSupport {
     ProcessInstance pi = customerWrites("Bonjour, est-ce que le PAIEMENT en plusieurs fois est possible ?");
     assertThat(pi).hasPassed("Task_FindFaqAnswer", "Task_SendFaqAnswer", "End_FaqAnswered").isEnded();
     assertThat(sent(pi)).singleElement().satisfies(m -> {
-      assertThat(m).containsEntry("channel", "WHATSAPP").containsEntry("category", "SERVICE");
+      assertThat(m).containsEntry("channel", "SMS").containsEntry("category", "SERVICE");
       assertThat((String) m.get("text")).contains("paiement en 3 fois");
     });
   }
