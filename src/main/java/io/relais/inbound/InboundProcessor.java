@@ -84,11 +84,11 @@ public class InboundProcessor {
       progress = false;
       for (InboundQueue.Row row : queue.claimable(contactId)) {
         if (queue.claim(row.messageId(), owner, clock.instant().plus(properties.claimLease()))) {
+          // a message kept for later holds back the contact's later replies (the claim query
+          // says so), but not its compliance keywords, which are in this list
           if (process(row)) {
             done++;
             progress = true;
-          } else {
-            return done; // kept for later: later messages of this contact wait behind it
           }
         }
       }

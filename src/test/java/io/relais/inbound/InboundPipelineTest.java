@@ -41,40 +41,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The inbound pipeline end to end: signed Twilio webhooks against the running application and
- * engine, replies reaching waiting journeys, conversations started by customers, compliance
- * keywords, ordering and durability.
+ * engine, replies reaching waiting journeys, conversations started by customers, ordering and
+ * durability.
  */
-@RelaisSpringTest
-@Import(InboundFakes.class)
-class InboundPipelineTest {
-
-  @LocalServerPort int port;
-  @Autowired TwilioSignature signature;
-  @Autowired InboundProcessor processor;
-  @Autowired InboundIntake intake;
-  @Autowired InboundQueue queue;
-  @Autowired MessageLog messageLog;
-  @Autowired WhatsAppSessions whatsAppSessions;
-  @Autowired RuntimeService runtimeService;
-  @Autowired RepositoryService repositoryService;
-  @Autowired HistoryService historyService;
-  @Autowired ManagementService managementService;
-  @Autowired JdbcTemplate jdbc;
-  @Autowired InboundFakes.FakeContacts contacts;
-  @Autowired InboundFakes.FakeConsent consent;
-
-  @BeforeEach
-  void setUp() {
-    InboundTestSupport.deployTestJourneys(repositoryService);
-    signature.useAuthToken(TOKEN);
-  }
-
-  @AfterEach
-  void tearDown() {
-    signature.useAuthToken("");
-    intake.useKnownSenders(null);
-    ClockUtil.reset();
-  }
+class InboundPipelineTest extends InboundEndToEnd {
 
   // ---- replies and conversations -------------------------------------------------------------
 
@@ -248,54 +218,5 @@ class InboundPipelineTest {
     List<HistoricProcessInstance> started = startedBy(JourneyMessages.CONVERSATION_STARTED, r.contactId());
     assertThat(started).hasSize(1);
     assertThat(variable(started.get(0).getId(), JourneyMessages.VAR_INTENT)).isEqualTo("ORDER_STATUS");
-  }
-
-  // ---- helpers --------------------------------------------------------------------------------
-
-  HttpResponse<String> postSigned(Map<String, String> form) {
-    String url = signature.publicBaseUrl() + TwilioMessageWebhook.PATH;
-    return InboundTestSupport.post(port, TwilioMessageWebhook.PATH, encode(form), sign(url, form, TOKEN));
-  }
-
-  String waitingJourney(String contactId, boolean reachWait) {
-    String pid = runtimeService.startProcessInstanceByKey("inbound-test-waiting-journey", contactId).getId();
-    if (reachWait) {
-      Jobs.runDue(managementService, pid);
-    }
-    return pid;
-  }
-
-  void awaitProcessed(String contactId) {
-    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (System.nanoTime() < end) {
-      processor.drain(contactId);
-      if (processor.unfinished(contactId) == 0) {
-        return;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    fail("Inbound messages of " + contactId + " still unprocessed: "
-        + jdbc.queryForList("select stage, attempts, last_error from inbound_queue where contact_id = ?", contactId));
-  }
-
-  List<HistoricProcessInstance> startedBy(String message, String contactId) {
-    var definitions = repositoryService.createProcessDefinitionQuery().messageEventSubscriptionName(message).list();
-    return historyService.createHistoricProcessInstanceQuery().processInstanceBusinessKey(contactId).list().stream()
-        .filter(p -> definitions.stream().anyMatch(d -> d.getKey().equals(p.getProcessDefinitionKey())))
-        .toList();
-  }
-
-  Object variable(String pid, String name) {
-    HistoricVariableInstance v = historyService.createHistoricVariableInstanceQuery().processInstanceId(pid).variableName(name).singleResult();
-    return v == null ? null : v.getValue();
-  }
-
-  static boolean isOut(MessageRecord m) {
-    return m.direction() == Direction.OUT;
   }
 }
