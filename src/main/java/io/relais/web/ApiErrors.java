@@ -2,6 +2,8 @@ package io.relais.web;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.stream.Collectors;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -11,8 +13,12 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
-/** The one error format of Relais' REST API: RFC 9457 problem details naming the field. */
+/**
+ * The one error format of Relais' REST API: RFC 9457 problem details naming the field. First in
+ * order, so that it wins over Spring's generic problem-details handler.
+ */
 @RestControllerAdvice
+@Order(Ordered.HIGHEST_PRECEDENCE)
 public class ApiErrors {
 
   @ExceptionHandler(InvalidInputException.class)
