@@ -26,12 +26,12 @@ import org.springframework.web.util.HtmlUtils;
 @RestController
 public class PreferencesPage {
 
-  private final UnsubscribeLinks links;
+  private final PreferenceLinks links;
   private final ConsentLedger ledger;
   private final ContactRegistry registry;
   private final ConsentProperties properties;
 
-  public PreferencesPage(UnsubscribeLinks links, ConsentLedger ledger, ContactRegistry registry, ConsentProperties properties) {
+  public PreferencesPage(PreferenceLinks links, ConsentLedger ledger, ContactRegistry registry, ConsentProperties properties) {
     this.links = links;
     this.ledger = ledger;
     this.registry = registry;

@@ -27,7 +27,7 @@ class ContactApiTest {
   @Autowired TestRestTemplate rest;
   @Autowired MessageLog messages;
   @Autowired ConsentPolicy policy;
-  @Autowired UnsubscribeLinks links;
+  @Autowired PreferenceLinks links;
 
   private TestRestTemplate admin() {
     return rest.withBasicAuth("admin", "admin");

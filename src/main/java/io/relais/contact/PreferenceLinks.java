@@ -13,17 +13,18 @@ import org.springframework.stereotype.Component;
 
 /**
  * The personal, unguessable link to a contact's preferences page ({@code /u/{token}}), which the
- * outbound pipeline puts in every marketing email. One token per contact, made on first use.
+ * outbound pipeline puts in every marketing email (through {@link io.relais.outbound.UnsubscribeLinks}).
+ * One token per contact, made on first use; the page covers every channel.
  */
 @Component
-public class UnsubscribeLinks {
+public class PreferenceLinks implements io.relais.outbound.UnsubscribeLinks {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final JdbcTemplate jdbc;
   private final String publicBaseUrl;
 
-  public UnsubscribeLinks(JdbcTemplate jdbc, @Value("${relais.public-base-url:http://localhost:8080}") String publicBaseUrl) {
+  public PreferenceLinks(JdbcTemplate jdbc, @Value("${relais.public-base-url:http://localhost:8080}") String publicBaseUrl) {
     this.jdbc = jdbc;
     this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
   }
@@ -31,6 +32,13 @@ public class UnsubscribeLinks {
   /** The absolute URL of the contact's preferences page; 404 unknown contact, 409 erased. */
   public String urlFor(String contactId) {
     return publicBaseUrl + "/u/" + tokenFor(contactId);
+  }
+
+  /** For the send pipeline: the link, or none for an unknown or erased contact (never an exception). */
+  @Override
+  public Optional<String> urlFor(String contactId, Channel channel) {
+    boolean live = !jdbc.queryForList("select id from contact where id = ? and erased = false", String.class, contactId).isEmpty();
+    return live ? Optional.of(urlFor(contactId)) : Optional.empty();
   }
 
   /** The contact's token, created if it has none. */
