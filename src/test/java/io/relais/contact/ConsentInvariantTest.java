@@ -32,7 +32,7 @@ class ConsentInvariantTest {
     Random random = new Random(seed);
     Instant base = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(1));
     int events = 0;
-    for (int contact = 0; contact < 60; contact++) {
+    for (int contact = 0; contact < 50; contact++) {
       String id = ConsentLedgerTest.freshId();
       registry.save(new ContactInput(id, null, null, null, null, null, null, null, null, null, null));
       Map<String, Latest> model = new HashMap<>();
@@ -70,6 +70,6 @@ class ConsentInvariantTest {
         }
       }
     }
-    assertThat(events).isEqualTo(2400);
+    assertThat(events).isEqualTo(2000);
   }
 }
