@@ -104,11 +104,23 @@ public class ConsentLedger implements ConsentPolicy, ConsentChanges {
         e.occurredAt(), now);
   }
 
-  /** Appends only when the current state of that channel and purpose differs (imports, re-imports). */
+  /**
+   * Appends only when the current state of that channel and purpose differs and the same event
+   * (status at the same instant) is not in the ledger already: re-imports add nothing.
+   */
   @Transactional
   public boolean appendIfChanged(ConsentEvent event) {
     if (event.channel() != null && event.status() == currentStatus(event.contactId(), event.channel(), event.purpose())) {
       return false;
+    }
+    if (event.occurredAt() != null) {
+      Integer same = jdbc.queryForObject("select count(*) from consent_event where contact_id = ? and channel = ? "
+              + "and purpose = ? and status = ? and occurred_at = ?", Integer.class, event.contactId(),
+          event.channel() == null ? null : event.channel().name(), event.purpose().name(), event.status().name(),
+          Timestamp.from(event.occurredAt().truncatedTo(ChronoUnit.MILLIS)));
+      if (same != null && same > 0) {
+        return false;
+      }
     }
     append(event);
     return true;

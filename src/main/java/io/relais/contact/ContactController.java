@@ -5,23 +5,27 @@ import io.relais.web.NotFoundException;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** REST API of contacts: create or update under the brand's id, create with a generated id, read. */
+/** REST API of contacts: create or update under the brand's id, create with a generated id, read, export, erase. */
 @RestController
 @RequestMapping("/api/contacts")
 public class ContactController {
 
   private final ContactRegistry registry;
+  private final ContactPrivacy privacy;
 
-  public ContactController(ContactRegistry registry) {
+  public ContactController(ContactRegistry registry, ContactPrivacy privacy) {
     this.registry = registry;
+    this.privacy = privacy;
   }
 
   /** Creates or updates the contact (idempotent): 201 when created, 200 otherwise. */
@@ -55,5 +59,18 @@ public class ContactController {
   @GetMapping("/{id}")
   public Contact get(@PathVariable String id) {
     return registry.find(id).orElseThrow(() -> new NotFoundException("No contact '" + id + "'"));
+  }
+
+  /** Everything Relais holds on the contact (GDPR access and portability). */
+  @GetMapping("/{id}/export")
+  public ContactPrivacy.Export export(@PathVariable String id) {
+    return privacy.export(id);
+  }
+
+  /** Erases the contact's personal data; its phone and email stay suppressed as salted hashes. */
+  @DeleteMapping("/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  public void erase(@PathVariable String id) {
+    privacy.erase(id);
   }
 }

@@ -1,10 +1,9 @@
 package io.relais.contact;
 
 import java.time.Instant;
-import java.util.Map;
 
 /**
- * A contact as a brand sends it (API body, import line), before normalisation. A null field
+ * A contact as a brand sends it (API body, import line), before normalisation ({@code attributes}: a JSON object). A null field
  * leaves the stored value as it is; {@code timeZone} null derives it from the phone number.
  */
 public record ContactInput(
@@ -16,7 +15,7 @@ public record ContactInput(
     String locale,
     String timeZone,
     String postalCode,
-    Map<String, Object> attributes,
+    Object attributes,
     Boolean customer,
     Instant lastPurchaseAt) {
 

@@ -242,6 +242,9 @@ public class ContactRegistry implements ContactDirectory {
       d.timeZone = blank(in.timeZone()) ? null : ContactFields.zone(in.timeZone()).getId();
       d.postalCode = blank(in.postalCode()) ? null : ContactFields.postalCode(in.postalCode());
       if (in.attributes() != null) {
+        if (!(in.attributes() instanceof Map<?, ?>)) {
+          throw new InvalidInputException("attributes", "attributes must be a JSON object such as {\"segments\": [\"vip\"]}");
+        }
         try {
           d.attributes = JSON.writeValueAsString(in.attributes());
         } catch (JsonProcessingException e) {

@@ -47,7 +47,7 @@ class DoubleOptInJourneyTest {
   @BeforeEach
   void setUp() {
     AbstractAssertions.init(engine);
-    // The outbound feature provides relais-send; until it is on this branch, a stub stands in.
+    // The outbound feature provides relais-send (processes/); a stub stands in only where it is missing.
     if (repository.createProcessDefinitionQuery().processDefinitionKey("relais-send").count() == 0) {
       repository.createDeployment().name("relais-send-stub").addClasspathResource("bpmn/relais-send-stub.bpmn").deploy();
     }
@@ -64,7 +64,7 @@ class DoubleOptInJourneyTest {
   private ProcessInstance startAndSend() {
     ProcessInstance pi = doubleOptIns.start(contactId, Channel.SMS);
     assertThat(pi).isWaitingAt("CallActivity_SendRequest");
-    Jobs.runDue(management, pi.getId());
+    Jobs.runDue(management);
     assertThat(pi).isWaitingAt("Gateway_WaitReply");
     return pi;
   }
@@ -92,7 +92,7 @@ class DoubleOptInJourneyTest {
     assertThat(policy.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.NO_GRANT);
 
     reply(" Oui ! ", "SM-reply-1");
-    Jobs.runDue(management, pi.getId());
+    Jobs.runDue(management);
 
     assertThat(pi).isEnded().hasPassed("EndEvent_Confirmed");
     assertThat(policy.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.GRANTED);
@@ -107,11 +107,11 @@ class DoubleOptInJourneyTest {
   void noAnswerWithinTheWindowExpiresWithoutGrant() {
     ProcessInstance pi = startAndSend();
     ClockUtil.setCurrentTime(Date.from(START.plus(Duration.ofHours(47))));
-    Jobs.runDue(management, pi.getId());
+    Jobs.runDue(management);
     assertThat(pi).isWaitingAt("Gateway_WaitReply");
 
     ClockUtil.setCurrentTime(Date.from(START.plus(Duration.ofHours(48)).plusSeconds(1)));
-    Jobs.runDue(management, pi.getId());
+    Jobs.runDue(management);
 
     assertThat(pi).isEnded().hasPassed("EndEvent_Expired");
     assertThat(policy.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.NO_GRANT);
@@ -123,11 +123,11 @@ class DoubleOptInJourneyTest {
     ProcessInstance pi = startAndSend();
     reply("C'est quoi ?", "SM-r1");
     assertThat(pi).isWaitingAt("CallActivity_SendRequest");
-    Jobs.runDue(management, pi.getId());
+    Jobs.runDue(management);
     assertThat(textsSent(pi)).hasSize(2).last().asString().startsWith("Nous n'avons pas compris votre réponse. Répondez OUI");
 
     reply("OUI.", "SM-r2");
-    Jobs.runDue(management, pi.getId());
+    Jobs.runDue(management);
     assertThat(pi).isEnded().hasPassed("EndEvent_Confirmed");
     assertThat(policy.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.GRANTED);
   }
@@ -136,9 +136,9 @@ class DoubleOptInJourneyTest {
   void twoUnclearAnswersEndWithoutGrant() {
     ProcessInstance pi = startAndSend();
     reply("peut-être", "SM-r1");
-    Jobs.runDue(management, pi.getId());
+    Jobs.runDue(management);
     reply("bof", "SM-r2");
-    Jobs.runDue(management, pi.getId());
+    Jobs.runDue(management);
     assertThat(pi).isEnded().hasPassed("EndEvent_NotConfirmed");
     assertThat(policy.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.NO_GRANT);
   }
