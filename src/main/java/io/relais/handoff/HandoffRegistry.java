@@ -1,5 +1,7 @@
 package io.relais.handoff;
 
+import io.relais.outbound.JourneyStep;
+import io.relais.outbound.MessageCategory;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -34,6 +36,18 @@ public class HandoffRegistry {
     Integer n = jdbc.queryForObject(
         "select count(*) from handoff where contact_id = ? and resolved_at is null", Integer.class, contactId);
     return n != null && n > 0;
+  }
+
+  /**
+   * The send pipeline's question: must this automatic message be held back because a human owns
+   * the conversation? Never for the handoff's own messages (the agent's replies, holding and
+   * out-of-hours notices, sent with journey key {@code relais-handoff}) nor for COMPLIANCE answers.
+   */
+  public boolean mutesBot(String contactId, JourneyStep step, MessageCategory category) {
+    if (category == MessageCategory.COMPLIANCE || (step != null && HandoffVariables.PROCESS_ID.equals(step.journeyKey()))) {
+      return false;
+    }
+    return isHumanOwned(contactId);
   }
 
   /** The open handoff of a contact, if any (its process instance waits for the agent or the customer). */

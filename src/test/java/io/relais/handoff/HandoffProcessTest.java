@@ -25,6 +25,7 @@ import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
@@ -49,6 +50,7 @@ class HandoffProcessTest {
 
   @Autowired ProcessEngine engine;
   @Autowired RuntimeService runtime;
+  @Autowired RepositoryService repository;
   @Autowired TaskService tasks;
   @Autowired ManagementService management;
   @Autowired HistoryService history;
@@ -75,13 +77,15 @@ class HandoffProcessTest {
   @Test
   void taskIsNamedAfterCustomerAndReasonInTheAgentsQueueWithTranscriptAndSlaDueDate() {
     HandoffFixtures.inbound(messages, clock, marie.id(), Channel.WHATSAPP, "Bonjour, je veux retourner mes chaussures");
+    at(Duration.ofSeconds(20));
     HandoffFixtures.inbound(messages, clock, marie.id(), Channel.WHATSAPP, "Elles sont trop petites");
 
+    at(Duration.ofMinutes(1));
     ProcessInstance pi = start(marie, "retour produit", null);
 
     Task task = firstTask(pi);
     assertThat(task.getName()).isEqualTo("Marie D. — retour produit");
-    assertThat(task.getDueDate().toInstant()).isEqualTo(WEDNESDAY_10H.plus(Duration.ofMinutes(5)));
+    assertThat(task.getDueDate().toInstant()).isEqualTo(WEDNESDAY_10H.plus(Duration.ofMinutes(6)));
     assertThat(candidateGroups(task)).containsExactly("agents");
     String view = tasks.getVariableLocalTyped(task.getId(), VIEW).getValue().toString();
     assertThat(view).contains("Marie Dupont").contains("+33 6 •• •• ••").contains("WHATSAPP");
@@ -183,15 +187,16 @@ class HandoffProcessTest {
     assertThat(pi).isWaitingAt("Gateway_AwaitCustomer");
     assertThat(registry.isHumanOwned(marie.id())).isTrue();
 
-    HandoffFixtures.inbound(messages, clock, marie.id(), Channel.WHATSAPP, "Merci !");
+    at(Duration.ofMinutes(4));
+    HandoffFixtures.inbound(messages, clock, marie.id(), Channel.WHATSAPP, "Merci pour tout");
     runtime.createMessageCorrelation(JourneyMessages.CUSTOMER_REPLY).processInstanceBusinessKey(marie.id())
-        .setVariable(JourneyMessages.VAR_REPLY_TEXT, "Merci !").correlate();
+        .setVariable(JourneyMessages.VAR_REPLY_TEXT, "Merci pour tout").correlate();
     Jobs.runDue(management, pi.getId());
 
     Task followUp = tasks.createTaskQuery().processInstanceId(pi.getId()).taskDefinitionKey(TASK_FOLLOW_UP).singleResult();
     assertThat(followUp.getAssignee()).isEqualTo("agent");
     assertThat(followUp.getName()).isEqualTo("Marie D. — colis perdu");
-    assertThat(tasks.getVariableLocalTyped(followUp.getId(), VIEW).getValue().toString()).contains("Merci !");
+    assertThat(tasks.getVariableLocalTyped(followUp.getId(), VIEW).getValue().toString()).contains("Merci pour tout");
 
     tasks.complete(followUp.getId(), Map.of(AGENT_ACTION, "RESOLVE"));
     Jobs.runDue(management, pi.getId());
@@ -255,6 +260,51 @@ class HandoffProcessTest {
     assertThat(registry.find(pi.getId()).orElseThrow().resolution()).isEqualTo("CANCELLED");
     assertThat(registry.isHumanOwned(marie.id())).isFalse();
   }
+
+  @Test
+  void journeyCallsTheHandoffWithItsBusinessKeyShowsCartAndOrderAndGetsTheResolutionBack() {
+    repository.createDeployment().name("test-handoff-caller").enableDuplicateFiltering(true)
+        .addString("test-handoff-caller.bpmn", CALLER).deploy();
+    ProcessInstance journey = runtime.startProcessInstanceByKey("test-handoff-caller", marie.id(),
+        Map.of("cartTotal", "89,90 €", "orderId", "CMD-1042", "phone", "+33612345678"));
+    ProcessInstance pi = runtime.createProcessInstanceQuery().superProcessInstanceId(journey.getId()).singleResult();
+    assertThat(pi.getBusinessKey()).isEqualTo(marie.id());
+
+    Task task = firstTask(pi);
+    assertThat(task.getName()).isEqualTo("Marie D. — retour produit");
+    String view = tasks.getVariableLocalTyped(task.getId(), VIEW).getValue().toString();
+    assertThat(view).contains("cartTotal").contains("89,90").contains("CMD-1042").doesNotContain("+33612345678");
+
+    tasks.claim(task.getId(), "agent");
+    tasks.complete(task.getId(), Map.of(AGENT_ACTION, "HAND_BACK"));
+    Jobs.runDue(management, pi.getId());
+    assertThat(journey).isWaitingAt("Task_AfterHandoff").variables().containsEntry(RESOLUTION, "BOT");
+    runtime.deleteProcessInstance(journey.getId(), "test done");
+  }
+
+  /** A journey as the element template {@code io.relais.handoff} makes it. */
+  static final String CALLER = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_Caller" targetNamespace="test">
+        <bpmn:process id="test-handoff-caller" isExecutable="true" camunda:historyTimeToLive="P1D">
+          <bpmn:startEvent id="StartEvent_Test" />
+          <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_Test" targetRef="Call_Handoff" />
+          <bpmn:callActivity id="Call_Handoff" calledElement="relais-handoff" camunda:calledElementBinding="latest">
+            <bpmn:extensionElements>
+              <camunda:in businessKey="#{execution.processBusinessKey}" />
+              <camunda:in sourceExpression="retour produit" target="handoffReason" />
+              <camunda:in sourceExpression="agents" target="handoffQueue" />
+              <camunda:in sourceExpression="${null}" target="handoffChannel" />
+              <camunda:out source="handoffResolution" target="handoffResolution" />
+            </bpmn:extensionElements>
+          </bpmn:callActivity>
+          <bpmn:sequenceFlow id="Flow_2" sourceRef="Call_Handoff" targetRef="Task_AfterHandoff" />
+          <bpmn:userTask id="Task_AfterHandoff" />
+          <bpmn:sequenceFlow id="Flow_3" sourceRef="Task_AfterHandoff" targetRef="End_Test" />
+          <bpmn:endEvent id="End_Test" />
+        </bpmn:process>
+      </bpmn:definitions>
+      """;
 
   private ProcessInstance start(Contact contact, String reason, String channel) {
     Map<String, Object> vars = new HashMap<>();
