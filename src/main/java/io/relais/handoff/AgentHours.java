@@ -1,6 +1,7 @@
 package io.relais.handoff;
 
 import io.relais.contact.HolidayZone;
+import io.relais.outbound.PublicHolidays;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
@@ -41,6 +42,6 @@ public final class AgentHours {
 
   private boolean isWorkingDay(LocalDate day) {
     return hours.days().contains(day.getDayOfWeek())
-        && !(hours.holidays() && FrenchHolidays.isHoliday(day, HolidayZone.METROPOLE));
+        && !(hours.holidays() && PublicHolidays.isHoliday(day, HolidayZone.METROPOLE));
   }
 }

@@ -2,17 +2,15 @@ package io.relais.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.relais.contact.HolidayZone;
 import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
-/** Agents' hours and French holidays, without the engine. */
+/** Agents' hours (French public holidays from the outbound calendar), without the engine. */
 class AgentHoursTest {
 
   static final ZoneId PARIS = ZoneId.of("Europe/Paris");
@@ -42,20 +40,6 @@ class AgentHoursTest {
     // Easter Monday 2026-04-06 and Ascension 2026-05-14 are closed.
     assertThat(hours.nextOpening(paris(2026, 4, 3, 18, 0))).isEqualTo(paris(2026, 4, 7, 9, 0));
     assertThat(hours.nextOpening(paris(2026, 5, 13, 18, 0))).isEqualTo(paris(2026, 5, 15, 9, 0));
-  }
-
-  @Test
-  void frenchHolidaysMatchTheReferenceVectors() {
-    assertThat(FrenchHolidays.easterSunday(2025)).isEqualTo(LocalDate.of(2025, 4, 20));
-    assertThat(FrenchHolidays.easterSunday(2026)).isEqualTo(LocalDate.of(2026, 4, 5));
-    assertThat(FrenchHolidays.easterSunday(2027)).isEqualTo(LocalDate.of(2027, 3, 28));
-    assertThat(FrenchHolidays.easterSunday(2028)).isEqualTo(LocalDate.of(2028, 4, 16));
-    assertThat(FrenchHolidays.isHoliday(LocalDate.of(2027, 5, 17), HolidayZone.METROPOLE)).isTrue(); // Pentecôte
-    assertThat(FrenchHolidays.isHoliday(LocalDate.of(2027, 5, 6), HolidayZone.METROPOLE)).isTrue(); // Ascension
-    assertThat(FrenchHolidays.isHoliday(LocalDate.of(2026, 4, 3), HolidayZone.METROPOLE)).isFalse();
-    assertThat(FrenchHolidays.isHoliday(LocalDate.of(2026, 4, 3), HolidayZone.ALSACE_MOSELLE)).isTrue();
-    assertThat(FrenchHolidays.isHoliday(LocalDate.of(2026, 12, 26), HolidayZone.ALSACE_MOSELLE)).isTrue();
-    assertThat(FrenchHolidays.isHoliday(LocalDate.of(2026, 12, 2), HolidayZone.METROPOLE)).isFalse();
   }
 
   @Test

