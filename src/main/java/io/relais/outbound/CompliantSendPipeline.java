@@ -1,0 +1,348 @@
+package io.relais.outbound;
+
+import io.relais.contact.Channel;
+import io.relais.contact.ConsentChanges;
+import io.relais.contact.ConsentMethod;
+import io.relais.contact.ConsentPolicy;
+import io.relais.contact.ConsentVerdict;
+import io.relais.contact.Contact;
+import io.relais.contact.ContactDirectory;
+import io.relais.conversation.Direction;
+import io.relais.conversation.MessageLog;
+import io.relais.conversation.MessageRecord;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The one send path: policy (consent, quiet hours, WhatsApp window, sender), render (template,
+ * links, STOP mention, segments, cost), record (the message row with its idempotency key,
+ * committed before any provider call, caps and throughput counted under row locks), send, outcome.
+ */
+public class CompliantSendPipeline implements SendPipeline {
+
+  private static final Logger log = LoggerFactory.getLogger(CompliantSendPipeline.class);
+  static final Duration WHATSAPP_WINDOW = Duration.ofHours(24);
+  private static final Pattern HAS_STOP = Pattern.compile("(?i)\\bSTOP\\b");
+
+  private final ContactDirectory contacts;
+  private final ConsentPolicy consent;
+  private final ConsentChanges consentChanges;
+  private final MessageLog messages;
+  private final OutboundStore store;
+  private final OutboundProperties props;
+  private final Function<Channel, MessageProvider> providers;
+  private final Clock clock;
+  private final TransactionTemplate newTransaction;
+  private final ApplicationEventPublisher events;
+  private final UnsubscribeLinks unsubscribeLinks;
+
+  public CompliantSendPipeline(ContactDirectory contacts, ConsentPolicy consent, ConsentChanges consentChanges,
+      MessageLog messages, OutboundStore store, OutboundProperties props, Function<Channel, MessageProvider> providers,
+      Clock clock, PlatformTransactionManager transactions, ApplicationEventPublisher events, UnsubscribeLinks unsubscribeLinks) {
+    this.contacts = contacts;
+    this.consent = consent;
+    this.consentChanges = consentChanges;
+    this.messages = messages;
+    this.store = store;
+    this.props = props;
+    this.providers = providers;
+    this.clock = clock;
+    this.newTransaction = new TransactionTemplate(transactions);
+    this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    this.events = events;
+    this.unsubscribeLinks = unsubscribeLinks;
+  }
+
+  /** A message that will not go (now), with why; or null when policy lets it through. */
+  private record Stop(SendOutcome outcome, String reason, Instant notBefore) {}
+
+  /** The recorded row, and whether this attempt wrote it (false: another attempt of the step owns it). */
+  private record Recorded(MessageRecord message, boolean ours) {}
+
+  /** A rendered message ready to be recorded and sent. */
+  private record Rendered(String body, String html, String subject, String from, String to, String contentSid,
+      SmsSegments.Count count, BigDecimal cost, List<ShortLinks.Link> links) {}
+
+  @Override
+  public SendResult send(SendRequest r) {
+    require(r);
+    Optional<MessageRecord> existing = messages.findByIdempotencyKey(r.idempotencyKey());
+    if (existing.isPresent() && !"FAILED".equals(existing.get().status())) {
+      return resultOf(existing.get()); // a retried or duplicated job: the first attempt's result
+    }
+    String messageId = existing.map(MessageRecord::id).orElseGet(() -> UUID.randomUUID().toString());
+    Instant now = clock.instant();
+    Contact contact = contacts.find(r.contactId()).orElse(null);
+    Stop stop = policy(r, contact, now);
+    Rendered rendered = null;
+    if (stop == null) {
+      try {
+        rendered = render(r, contact, messageId);
+      } catch (TemplateRenderer.MissingVariableException | IllegalArgumentException e) {
+        stop = new Stop(SendOutcome.FAILED, e.getMessage(), null);
+      }
+    }
+    MessageProvider provider = providers.apply(r.channel());
+    Recorded recorded = record(r, messageId, existing.isPresent(), stop, rendered, provider, now);
+    MessageRecord m = recorded.message();
+    if (!recorded.ours()) {
+      return resultOf(m); // another attempt of the same step got there first
+    }
+    if (!"PENDING".equals(m.status())) {
+      if (m.providerId() != null) {
+        events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel())); // delivered by the simulator
+      }
+      return resultOf(m);
+    }
+    return deliver(r, m, rendered, provider);
+  }
+
+  private static void require(SendRequest r) {
+    if (r.idempotencyKey() == null || r.contactId() == null || r.channel() == null || r.category() == null) {
+      throw new IllegalArgumentException("A send request needs idempotencyKey, contactId, channel and category");
+    }
+  }
+
+  // ---------------------------------------------------------------- policy
+
+  private Stop policy(SendRequest r, Contact contact, Instant now) {
+    if (r.category() != MessageCategory.COMPLIANCE) {
+      ConsentVerdict verdict = consent.check(r.contactId(), r.channel(), r.category().purpose());
+      if (verdict == ConsentVerdict.SUPPRESSED) {
+        return new Stop(SendOutcome.SUPPRESSED, "SUPPRESSED", null);
+      }
+      if (!verdict.allowed()) {
+        return new Stop(SendOutcome.NO_CONSENT, verdict.name(), null);
+      }
+    }
+    if (contact == null) {
+      return new Stop(SendOutcome.NO_CONSENT, ConsentVerdict.UNKNOWN_CONTACT.name(), null);
+    }
+    if (contact.erased()) {
+      return new Stop(SendOutcome.SUPPRESSED, "ERASED", null);
+    }
+    if (r.category() == MessageCategory.MARKETING && props.windowEnabled(r.channel())) {
+      Instant allowed = props.windowFor(r.channel()).nextAllowed(now, contact.timeZone(), contact.holidayZone());
+      if (allowed.isAfter(now)) {
+        return new Stop(SendOutcome.DEFERRED, "QUIET_HOURS", allowed);
+      }
+    }
+    if (r.channel() == Channel.WHATSAPP && !insideWhatsAppWindow(contact, now) && blank(r.contentSid())) {
+      return new Stop(SendOutcome.FAILED, "NO_TEMPLATE: outside the customer's 24 h WhatsApp window a free-form message "
+          + "is refused; give an approved template (contentSid)", null);
+    }
+    String from = props.senders().senderFor(r.channel(), r.category());
+    if (r.expectsReply() && r.channel() == Channel.SMS && SenderRules.isAlphanumeric(from)) {
+      return new Stop(SendOutcome.FAILED, "ONE_WAY_SENDER: the step expects a reply but the SMS sender '" + from
+          + "' is alphanumeric (one-way); use a short code or a 09 number", null);
+    }
+    String to = r.channel() == Channel.EMAIL ? contact.email() : contact.phone();
+    if (blank(to)) {
+      return new Stop(SendOutcome.FAILED, "NO_ADDRESS: the contact has no " + (r.channel() == Channel.EMAIL ? "email" : "phone"), null);
+    }
+    return null;
+  }
+
+  private boolean insideWhatsAppWindow(Contact contact, Instant now) {
+    return store.lastInbound(contact.id(), Channel.WHATSAPP).map(last -> last.plus(WHATSAPP_WINDOW).isAfter(now)).orElse(false);
+  }
+
+  // ---------------------------------------------------------------- render
+
+  private Rendered render(SendRequest r, Contact contact, String messageId) {
+    Channel channel = r.channel();
+    String from = channel == Channel.EMAIL ? props.sendgrid().fromEmail() : props.senders().senderFor(channel, r.category());
+    String to = channel == Channel.EMAIL ? contact.email() : contact.phone();
+    JourneyStep step = r.step() == null ? JourneyStep.NONE : r.step();
+    boolean template = channel == Channel.WHATSAPP && !blank(r.contentSid()) && (blank(r.text()) || !insideWhatsAppWindow(contact, clock.instant()));
+    if (template) {
+      return new Rendered("[template " + r.contentSid() + "]", null, null, from, to, r.contentSid(),
+          new SmsSegments.Count(null, 0, 1), props.priceFor(channel, r.category()), List.of());
+    }
+    if (blank(r.text())) {
+      throw new IllegalArgumentException("EMPTY_TEXT: the step has no text to send");
+    }
+    String body = TemplateRenderer.render(r.text(), contact, r.variables());
+    String subject = channel == Channel.EMAIL ? TemplateRenderer.render(blank(r.subject()) ? "Relais" : r.subject(), contact, r.variables()) : null;
+    if (channel == Channel.SMS && props.rendering().normalizePunctuation()) {
+      body = SmsSegments.normalizePunctuation(body);
+    }
+    ShortLinks.Shortened shortened = ShortLinks.shorten(body, props.publicBaseUrl(), messageId, contact.id(), channel, step);
+    body = shortened.text();
+    String html = null;
+    if (channel == Channel.SMS && r.category() == MessageCategory.MARKETING && !HAS_STOP.matcher(body).find()) {
+      body = body.stripTrailing() + " STOP au " + stopShortCode(from);
+    }
+    if (channel == Channel.EMAIL) {
+      String unsubscribe = r.category() == MessageCategory.MARKETING ? unsubscribeUrl(contact.id()) : null;
+      html = EmailBodies.html(body, unsubscribe);
+      body = EmailBodies.text(body, unsubscribe);
+    }
+    SmsSegments.Count count = channel == Channel.SMS ? SmsSegments.count(body) : new SmsSegments.Count(null, 0, 1);
+    BigDecimal cost = props.priceFor(channel, r.category()).multiply(BigDecimal.valueOf(count.segments()));
+    return new Rendered(body, html, subject, from, to, null, count, cost, shortened.links());
+  }
+
+  private String stopShortCode(String sender) {
+    return SenderRules.kind(sender) == SenderRules.Kind.SHORT_CODE ? sender : props.senders().sms().stopShortCode();
+  }
+
+  private String unsubscribeUrl(String contactId) {
+    if (unsubscribeLinks == null) {
+      log.warn("No UnsubscribeLinks bean: marketing email to contact {} goes without an unsubscribe link", contactId);
+      return null;
+    }
+    return unsubscribeLinks.urlFor(contactId, Channel.EMAIL).orElse(null);
+  }
+
+  // ---------------------------------------------------------------- record
+
+  /**
+   * Records the attempt in its own committed transaction. For an external provider the row is
+   * PENDING (the call comes after the commit); the simulator has no call to lose, so its
+   * "delivery" is written in the same transaction.
+   */
+  private Recorded record(SendRequest r, String messageId, boolean reclaim, Stop stop, Rendered rendered,
+      MessageProvider provider, Instant now) {
+    try {
+      return newTransaction.execute(tx -> {
+        Stop decided = stop;
+        if (decided == null && r.category() == MessageCategory.MARKETING) {
+          decided = capped(r, now);
+        }
+        if (decided == null && provider.external()) {
+          Instant slot = store.reserveThroughput(rendered.from(), rendered.count().segments(),
+              props.throughputFor(rendered.from()), now);
+          if (slot.isAfter(now)) {
+            decided = new Stop(SendOutcome.DEFERRED, "THROUGHPUT", slot);
+          }
+        }
+        MessageRecord m = row(r, messageId, decided, rendered, provider, now);
+        if (decided == null && !provider.external()) {
+          MessageProvider.Receipt receipt = provider.send(outbound(r, m, rendered));
+          m = withDelivery(m, receipt);
+        }
+        if (reclaim) {
+          if (!store.reclaimFailed(m)) {
+            return new Recorded(messages.find(messageId).orElseThrow(), false);
+          }
+        } else {
+          messages.insert(m);
+        }
+        if (decided != null && decided.notBefore() != null) {
+          store.setNotBefore(messageId, decided.notBefore());
+        }
+        if (decided == null) {
+          rendered.links().forEach(link -> store.insertLink(link, now));
+        }
+        return new Recorded(m, true);
+      });
+    } catch (DuplicateKeyException e) {
+      // the same step ran twice at once: the other attempt owns the key
+      return new Recorded(messages.findByIdempotencyKey(r.idempotencyKey()).orElseThrow(() -> e), false);
+    }
+  }
+
+  private Stop capped(SendRequest r, Instant now) {
+    List<FrequencyCap> caps = props.capsFor(r.channel());
+    if (caps.isEmpty()) {
+      return null;
+    }
+    store.lockContactChannel(r.contactId(), r.channel(), now);
+    for (FrequencyCap cap : caps) {
+      if (store.countMarketingSince(r.contactId(), r.channel(), now.minus(cap.period())) >= cap.max()) {
+        return new Stop(SendOutcome.CAPPED, "FREQUENCY_CAP " + cap, null);
+      }
+    }
+    return null;
+  }
+
+  private MessageRecord row(SendRequest r, String id, Stop stop, Rendered rendered, MessageProvider provider, Instant now) {
+    JourneyStep step = r.step() == null ? JourneyStep.NONE : r.step();
+    String status = stop == null ? "PENDING" : stop.outcome().name();
+    return new MessageRecord(id, r.contactId(), Direction.OUT, r.channel(), r.category().name(), status,
+        rendered == null ? null : rendered.body(), rendered == null ? null : rendered.from(), rendered == null ? null : rendered.to(),
+        stop == null ? provider.name() : null, null, r.idempotencyKey(), step.processInstanceId(), step.journeyKey(),
+        step.journeyVersion(), step.stepId(), r.variant(), rendered == null ? null : rendered.count().segments(),
+        rendered == null ? null : rendered.count().encoding(), rendered == null || stop != null ? null : rendered.cost(),
+        stop == null ? null : truncate(stop.reason()), null, now, now);
+  }
+
+  // ---------------------------------------------------------------- send and outcome
+
+  private SendResult deliver(SendRequest r, MessageRecord m, Rendered rendered, MessageProvider provider) {
+    try {
+      MessageProvider.Receipt receipt = provider.send(outbound(r, m, rendered));
+      newTransaction.executeWithoutResult(tx ->
+          store.recordProviderResult(m.id(), receipt.status(), provider.name(), receipt.providerId(), null, null, clock.instant()));
+      events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel()));
+      return new SendResult(SendOutcome.SENT, null, m.id(), null);
+    } catch (MessageProvider.ProviderException e) {
+      if (e.optedOut()) {
+        newTransaction.executeWithoutResult(tx -> store.recordProviderResult(m.id(), SendOutcome.NO_CONSENT.name(), provider.name(),
+            null, e.code(), "OPTED_OUT_AT_PROVIDER", clock.instant()));
+        consentChanges.withdraw(m.contactId(), m.channel(), null, ConsentMethod.PROVIDER, provider.name().toLowerCase(Locale.ROOT), m.id());
+        return new SendResult(SendOutcome.NO_CONSENT, "OPTED_OUT_AT_PROVIDER", m.id(), null);
+      }
+      return failed(m, provider, e.code(), e.getMessage());
+    } catch (RuntimeException e) {
+      return failed(m, provider, "PROVIDER_ERROR", "PROVIDER_ERROR: " + e.getMessage());
+    }
+  }
+
+  private static MessageProvider.OutboundMessage outbound(SendRequest r, MessageRecord m, Rendered rendered) {
+    return new MessageProvider.OutboundMessage(m.id(), m.contactId(), m.channel(), r.category(),
+        rendered.from(), rendered.to(), rendered.body(), rendered.html(), rendered.subject(), rendered.contentSid(),
+        r.step() == null ? JourneyStep.NONE : r.step());
+  }
+
+  private static MessageRecord withDelivery(MessageRecord m, MessageProvider.Receipt receipt) {
+    return new MessageRecord(m.id(), m.contactId(), m.direction(), m.channel(), m.category(), receipt.status(), m.body(),
+        m.fromAddress(), m.toAddress(), m.provider(), receipt.providerId(), m.idempotencyKey(), m.processInstanceId(),
+        m.journeyKey(), m.journeyVersion(), m.stepId(), m.variant(), m.segments(), m.encoding(), m.cost(), m.reason(),
+        m.errorCode(), m.createdAt(), m.updatedAt());
+  }
+
+  private SendResult failed(MessageRecord m, MessageProvider provider, String code, String reason) {
+    log.warn("Send of message {} through {} failed: {}", m.id(), provider.name(), reason);
+    newTransaction.executeWithoutResult(tx ->
+        store.recordProviderResult(m.id(), "FAILED", provider.name(), null, truncateCode(code), truncate(reason), clock.instant()));
+    return new SendResult(SendOutcome.FAILED, truncate(reason), m.id(), null);
+  }
+
+  /** The outcome a recorded message stands for (the answer to a repeated request). */
+  SendResult resultOf(MessageRecord m) {
+    return switch (m.status()) {
+      case "NO_CONSENT", "SUPPRESSED", "CAPPED", "FAILED" -> new SendResult(SendOutcome.valueOf(m.status()), m.reason(), m.id(), null);
+      case "DEFERRED" -> new SendResult(SendOutcome.DEFERRED, m.reason(), m.id(), store.notBefore(m.id()).orElse(null));
+      default -> new SendResult(SendOutcome.SENT, null, m.id(), null);
+    };
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static String truncate(String s) {
+    return s == null || s.length() <= 1000 ? s : s.substring(0, 1000);
+  }
+
+  private static String truncateCode(String s) {
+    return s == null || s.length() <= 32 ? s : s.substring(0, 32);
+  }
+}

@@ -1,0 +1,174 @@
+package io.relais.outbound;
+
+import io.relais.contact.Channel;
+import io.relais.conversation.MessageRecord;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The outbound pipeline's own SQL beside {@link io.relais.conversation.MessageLog}: the locks that
+ * make caps and throughput hold across nodes, deferral instants, short links, seen provider events
+ * and monotonic status updates. Portable SQL (H2 and PostgreSQL).
+ */
+@Repository
+public class OutboundStore {
+
+  /** Statuses that mean "went to a provider": they count against frequency caps. */
+  static final List<String> SENT_STATUSES = List.of("PENDING", "SENT", "DELIVERED", "READ", "UNDELIVERED");
+
+  private final JdbcTemplate jdbc;
+
+  public OutboundStore(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /**
+   * Locks the (contact, channel) guard row until the current transaction ends, so that two nodes
+   * sending to the same contact count caps one after the other. An UPDATE takes the row lock on
+   * both H2 and PostgreSQL (the portable select-for-update).
+   */
+  public void lockContactChannel(String contactId, Channel channel, Instant now) {
+    String update = "update send_guard set locked_at = ? where contact_id = ? and channel = ?";
+    if (jdbc.update(update, ts(now), contactId, channel.name()) == 1) {
+      return;
+    }
+    try {
+      jdbc.update("insert into send_guard (contact_id, channel, locked_at) values (?, ?, ?)", contactId, channel.name(), ts(now));
+    } catch (DuplicateKeyException e) {
+      jdbc.update(update, ts(now), contactId, channel.name());
+    }
+  }
+
+  /** Marketing messages that went (or are going) to the contact on this channel since {@code since}. */
+  public int countMarketingSince(String contactId, Channel channel, Instant since) {
+    Integer n = jdbc.queryForObject(
+        "select count(*) from message where contact_id = ? and channel = ? and direction = 'OUT' and category = 'MARKETING' "
+            + "and status in ('PENDING','SENT','DELIVERED','READ','UNDELIVERED') and created_at > ?",
+        Integer.class, contactId, channel.name(), ts(since));
+    return n == null ? 0 : n;
+  }
+
+  /** The latest message the contact sent us on this channel (opens WhatsApp's 24 h window). */
+  public Optional<Instant> lastInbound(String contactId, Channel channel) {
+    Timestamp t = jdbc.queryForObject(
+        "select max(created_at) from message where contact_id = ? and channel = ? and direction = 'IN'",
+        Timestamp.class, contactId, channel.name());
+    return Optional.ofNullable(t).map(Timestamp::toInstant);
+  }
+
+  /**
+   * Reserves {@code segments} on the sender's rate (GCRA, burst of one second): returns
+   * {@code now} when the message may go now, else the instant its turn comes (nothing reserved).
+   */
+  public Instant reserveThroughput(String sender, int segments, double perSecond, Instant now) {
+    Duration cost = Duration.ofNanos((long) (segments * 1_000_000_000L / perSecond));
+    Duration burst = Duration.ofSeconds(1).plus(cost);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      List<Timestamp> rows = jdbc.queryForList("select next_free from sender_rate where sender = ? for update", Timestamp.class, sender);
+      if (rows.isEmpty()) {
+        try {
+          jdbc.update("insert into sender_rate (sender, next_free) values (?, ?)", sender, ts(now.plus(cost)));
+          return now;
+        } catch (DuplicateKeyException e) {
+          continue;
+        }
+      }
+      Instant tat = rows.get(0).toInstant();
+      Instant start = tat.isAfter(now) ? tat : now;
+      Instant next = start.plus(cost);
+      if (next.isAfter(now.plus(burst))) {
+        return next.minus(burst);
+      }
+      jdbc.update("update sender_rate set next_free = ? where sender = ?", ts(next), sender);
+      return now;
+    }
+    throw new IllegalStateException("Could not reserve throughput for sender " + sender);
+  }
+
+  public void setNotBefore(String messageId, Instant notBefore) {
+    jdbc.update("update message set not_before = ? where id = ?", ts(notBefore), messageId);
+  }
+
+  public Optional<Instant> notBefore(String messageId) {
+    List<Timestamp> t = jdbc.queryForList("select not_before from message where id = ?", Timestamp.class, messageId);
+    return t.isEmpty() || t.get(0) == null ? Optional.empty() : Optional.of(t.get(0).toInstant());
+  }
+
+  /**
+   * Takes over a FAILED record of the same step for a new attempt (a retried job): rewrites it
+   * as {@code m}; false when another worker took it first.
+   */
+  public boolean reclaimFailed(MessageRecord m) {
+    return jdbc.update(
+        "update message set status = ?, body = ?, from_address = ?, to_address = ?, provider = ?, provider_id = ?, "
+            + "variant = ?, segments = ?, encoding = ?, cost = ?, reason = ?, error_code = null, updated_at = ? "
+            + "where id = ? and status = 'FAILED'",
+        m.status(), m.body(), m.fromAddress(), m.toAddress(), m.provider(), m.providerId(), m.variant(), m.segments(), m.encoding(),
+        m.cost(), m.reason(), ts(m.updatedAt()), m.id()) == 1;
+  }
+
+  /** Outcome of the provider call: status, provider id, error code and reason in one update. */
+  public void recordProviderResult(String messageId, String status, String provider, String providerId, String errorCode,
+      String reason, Instant now) {
+    jdbc.update("update message set status = ?, provider = ?, provider_id = ?, error_code = ?, reason = ?, updated_at = ? where id = ?",
+        status, provider, providerId, errorCode, reason, ts(now), messageId);
+  }
+
+  /**
+   * Moves a message forward to {@code status} only if that is progress (callbacks arrive out of
+   * order: delivered never goes back to sent); returns whether it changed.
+   */
+  public boolean advanceStatus(String messageId, String status, String errorCode, Instant now) {
+    List<String> lower = DeliveryStatus.lowerThan(status);
+    if (lower.isEmpty()) {
+      return false;
+    }
+    String in = String.join(",", lower.stream().map(s -> "'" + s + "'").toList());
+    return jdbc.update("update message set status = ?, error_code = coalesce(?, error_code), updated_at = ? where id = ? and status in (" + in + ")",
+        status, errorCode, ts(now), messageId) == 1;
+  }
+
+  /** True the first time this provider event is seen. */
+  public boolean firstTimeSeen(String provider, String eventId, Instant now) {
+    try {
+      jdbc.update("insert into provider_event (provider, event_id, received_at) values (?, ?, ?)", provider, eventId, ts(now));
+      return true;
+    } catch (DuplicateKeyException e) {
+      return false;
+    }
+  }
+
+  public void insertLink(ShortLinks.Link link, Instant now) {
+    jdbc.update("insert into short_link (code, message_id, contact_id, channel, url, journey_key, process_instance_id, click_count, created_at) "
+            + "values (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        link.code(), link.messageId(), link.contactId(), link.channel().name(), link.url(), link.journeyKey(),
+        link.processInstanceId(), ts(now));
+  }
+
+  public Optional<ShortLinks.Link> findLink(String code) {
+    return jdbc.query("select code, message_id, contact_id, channel, url, journey_key, process_instance_id, click_count, first_clicked_at "
+                + "from short_link where code = ?",
+            (rs, i) -> new ShortLinks.Link(rs.getString("code"), rs.getString("message_id"), rs.getString("contact_id"),
+                Channel.valueOf(rs.getString("channel")), rs.getString("url"), rs.getString("journey_key"),
+                rs.getString("process_instance_id"), rs.getInt("click_count"), rs.getTimestamp("first_clicked_at") != null),
+            code)
+        .stream().findFirst();
+  }
+
+  /** Counts a click; returns true for the recipient's first click on this link (a unique click). */
+  public boolean recordClick(String code, Instant now) {
+    boolean first = jdbc.update("update short_link set first_clicked_at = ? where code = ? and first_clicked_at is null", ts(now), code) == 1;
+    jdbc.update("update short_link set click_count = click_count + 1, last_clicked_at = ? where code = ?", ts(now), code);
+    return first;
+  }
+
+  static Timestamp ts(Instant i) {
+    return i == null ? null : Timestamp.from(i);
+  }
+}

@@ -1,0 +1,77 @@
+package io.relais.outbound;
+
+import com.sendgrid.Method;
+import com.sendgrid.Request;
+import com.sendgrid.Response;
+import com.sendgrid.SendGrid;
+import com.sendgrid.helpers.mail.Mail;
+import com.sendgrid.helpers.mail.objects.Content;
+import com.sendgrid.helpers.mail.objects.Email;
+import com.sendgrid.helpers.mail.objects.Personalization;
+import java.io.IOException;
+import java.net.URI;
+
+/**
+ * Email through sendgrid-java: text and HTML parts, and {@code custom_args} carrying only ids
+ * (message, contact, journey) so that Event Webhook events find their message and journey.
+ */
+public class SendGridProvider implements MessageProvider {
+
+  public static final String NAME = "SENDGRID";
+
+  private final SendGrid sendGrid;
+  private final OutboundProperties.Sendgrid config;
+
+  public SendGridProvider(OutboundProperties props) {
+    this.config = props.sendgrid();
+    URI base = URI.create(config.apiBaseUrl());
+    boolean plainHttp = "http".equals(base.getScheme());
+    this.sendGrid = new SendGrid(config.apiKey(), plainHttp);
+    sendGrid.setHost(base.getPort() > 0 ? base.getHost() + ":" + base.getPort() : base.getHost());
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public boolean external() {
+    return true;
+  }
+
+  @Override
+  public Receipt send(OutboundMessage m) {
+    Mail mail = new Mail();
+    mail.setFrom(new Email(config.fromEmail(), config.fromName()));
+    mail.setSubject(m.subject());
+    Personalization p = new Personalization();
+    p.addTo(new Email(m.to()));
+    p.addCustomArg("messageId", m.messageId());
+    p.addCustomArg("contactId", m.contactId());
+    JourneyStep step = m.step();
+    if (step.processInstanceId() != null) {
+      p.addCustomArg("processInstanceId", step.processInstanceId());
+      p.addCustomArg("journeyKey", step.journeyKey());
+      p.addCustomArg("stepId", step.stepId());
+    }
+    mail.addPersonalization(p);
+    mail.addContent(new Content("text/plain", m.text()));
+    mail.addContent(new Content("text/html", m.html()));
+    try {
+      Request request = new Request();
+      request.setMethod(Method.POST);
+      request.setEndpoint("mail/send");
+      request.setBody(mail.build());
+      Response response = sendGrid.api(request);
+      if (response.getStatusCode() / 100 != 2) {
+        throw new ProviderException("SendGrid refused the email: HTTP " + response.getStatusCode() + " " + response.getBody(),
+            String.valueOf(response.getStatusCode()), false, null);
+      }
+      String id = response.getHeaders() == null ? null : response.getHeaders().get("X-Message-Id");
+      return new Receipt(id != null ? id : "SG-" + m.messageId(), "SENT");
+    } catch (IOException e) {
+      throw new ProviderException("SendGrid call failed: " + e.getMessage(), "SENDGRID_ERROR", false, e);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.relais.outbound;
+
+import com.twilio.http.HttpClient;
+import com.twilio.http.HttpMethod;
+import com.twilio.http.Request;
+import com.twilio.http.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Twilio SDK's HTTP transport for Relais: points {@code https://api.twilio.com} at
+ * {@code relais.twilio.api-base-url} (tests, staging mocks) and makes exactly one attempt per call,
+ * because the SDK's own 5xx retry of {@code POST /Messages} can send a customer the same SMS twice.
+ */
+public class TwilioHttpClient extends HttpClient {
+
+  static final String TWILIO_API = "https://api.twilio.com";
+
+  private final String apiBaseUrl;
+  private final java.net.http.HttpClient http =
+      java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  public TwilioHttpClient(String apiBaseUrl) {
+    this.apiBaseUrl = apiBaseUrl;
+  }
+
+  @Override
+  public Response reliableRequest(Request request) {
+    return makeRequest(request);
+  }
+
+  @Override
+  public Response reliableRequest(Request request, int[] retryCodes, int retries, long delayMillis) {
+    return makeRequest(request);
+  }
+
+  @Override
+  public Response makeRequest(Request request) {
+    String url = request.constructURL().toString();
+    if (url.startsWith(TWILIO_API)) {
+      url = apiBaseUrl + url.substring(TWILIO_API.length());
+    }
+    String form = request.getMethod() == HttpMethod.POST ? request.encodeFormBody() : null;
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(30))
+        .header("Accept", "application/json")
+        .header("User-Agent", "relais twilio-java");
+    if (request.requiresAuthentication()) {
+      b.header("Authorization", request.getAuthString());
+    }
+    for (Map.Entry<String, List<String>> h : request.getHeaderParams().entrySet()) {
+      for (String v : h.getValue()) {
+        b.header(h.getKey(), v);
+      }
+    }
+    if (form != null) {
+      b.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+    } else {
+      b.method(request.getMethod().toString(), HttpRequest.BodyPublishers.noBody());
+    }
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.body(), r.statusCode());
+    } catch (IOException e) {
+      throw new com.twilio.exception.ApiConnectionException("Twilio unreachable at " + url + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new com.twilio.exception.ApiConnectionException("Interrupted calling Twilio", e);
+    }
+  }
+}
