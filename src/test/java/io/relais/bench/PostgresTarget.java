@@ -1,15 +1,15 @@
 package io.relais.bench;
 
 /** The PostgreSQL server of the test run, as {@code .ci/run} announces it (see PostgresDatabase). */
-final class PostgresTarget {
+public final class PostgresTarget {
 
   private PostgresTarget() {}
 
-  static String host() {
+  public static String host() {
     return env("RELAIS_TEST_PG_HOST", "127.0.0.1");
   }
 
-  static int port() {
+  public static int port() {
     return Integer.parseInt(env("RELAIS_TEST_PG_PORT", "5432"));
   }
 

@@ -85,6 +85,10 @@ public final class RelaisClient {
         .PUT(HttpRequest.BodyPublishers.ofString("{\"retries\":" + retries + "}"))), 204, "retry job " + jobId);
   }
 
+  public HttpResponse<String> put(String path, String json) {
+    return send(request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
   public HttpResponse<String> get(String path) {
     return send(request(path).GET());
   }
