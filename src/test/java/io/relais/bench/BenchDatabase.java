@@ -84,13 +84,26 @@ public final class BenchDatabase implements AutoCloseable {
 
   /** A single number from a query, such as a count. */
   public long queryLong(String sql, Object... args) {
+    Long v = queryOne(sql, rs -> rs.getLong(1), args);
+    return v == null ? 0 : v;
+  }
+
+  /** A single string from a query; null when no row. */
+  public String queryString(String sql, Object... args) {
+    return queryOne(sql, rs -> rs.getString(1), args);
+  }
+
+  private interface Column<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private <T> T queryOne(String sql, Column<T> column, Object... args) {
     try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
         ps.setObject(i + 1, args[i]);
       }
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
+        return rs.next() ? column.read(rs) : null;
       }
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);

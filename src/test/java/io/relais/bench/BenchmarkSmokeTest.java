@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relais.support.PostgresDatabase;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +27,7 @@ class BenchmarkSmokeTest {
     ByteArrayOutputStream table = new ByteArrayOutputStream();
     Map<String, Benchmark.Figure> figures;
     try (PostgresDatabase pg = PostgresDatabase.create();
-        RelaisNode node = RelaisNode.fromThisClasspath("smoke", freePort(), tmp.resolve("relais.log"))
+        RelaisNode node = RelaisNode.fromThisClasspath("smoke", RelaisNode.freePort(), tmp.resolve("relais.log"))
             .database(pg.url(), pg.user(), pg.password())
             .jvmOption("-Xmx512m")
             .jvmOption("-XX:TieredStopAtLevel=1")
@@ -52,13 +50,5 @@ class BenchmarkSmokeTest {
     assertThat(figures.get("heap after GC, 200 waiting journeys").value()).isPositive();
     assertThat(figures.get("PostgreSQL single-row insert tx/s").value()).isPositive();
     assertThat(printed).contains("launch", "timer burst", "replies", "storage", "memory", "ceiling", "time-to-live 30 days");
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

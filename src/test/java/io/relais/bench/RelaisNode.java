@@ -208,6 +208,15 @@ public final class RelaisNode implements AutoCloseable {
     }
   }
 
+  /** A free loopback port for a node (or a mock) to listen on. */
+  public static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static void sleep(long millis) {
     sleep(millis, 0);
   }

@@ -3,8 +3,6 @@ package io.relais.reliability;
 import io.relais.bench.BenchDatabase;
 import io.relais.bench.RelaisClient;
 import io.relais.bench.RelaisNode;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +41,7 @@ final class ReliabilityCluster implements AutoCloseable {
 
   /** Starts one more node; the first one also gets the integration user and the journey. */
   RelaisNode startNode(String name) {
-    RelaisNode node = RelaisNode.fromThisClasspath(name, freePort(), logs.resolve(name + ".log"))
+    RelaisNode node = RelaisNode.fromThisClasspath(name, RelaisNode.freePort(), logs.resolve(name + ".log"))
         .database(db.url(), db.user(), db.password())
         .jvmOption("-Xmx512m")
         .jvmOption("-XX:TieredStopAtLevel=1")
@@ -127,14 +125,6 @@ final class ReliabilityCluster implements AutoCloseable {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
