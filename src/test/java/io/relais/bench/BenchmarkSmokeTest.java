@@ -31,6 +31,8 @@ class BenchmarkSmokeTest {
             .database(pg.url(), pg.user(), pg.password())
             .jvmOption("-Xmx512m")
             .jvmOption("-XX:TieredStopAtLevel=1")
+            // the shared test server has ~100 connections for every suite running on the machine
+            .property("spring.datasource.hikari.maximum-pool-size", "8")
             .start(Duration.ofMinutes(4))) {
       BenchDatabase db = BenchDatabase.existing(PostgresTarget.host(), PostgresTarget.port(), pg.user(), pg.password(), pg.name());
       figures = new Benchmark(db, node, settings, new PrintStream(table, true, StandardCharsets.UTF_8)).run();

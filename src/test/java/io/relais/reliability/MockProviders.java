@@ -15,7 +15,10 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -77,6 +80,28 @@ public final class MockProviders implements AutoCloseable {
     heal();
     fault = server.stubFor(post(urlPathMatching(TWILIO_MESSAGES)).atPriority(1)
         .willReturn(aResponse().withStatus(504).withFixedDelay(millis)));
+  }
+
+  /** From now on Twilio accepts messages but only after {@code millis}, so that sends queue up. */
+  public void twilioSlow(int millis) {
+    heal();
+    fault = server.stubFor(post(urlPathMatching(TWILIO_MESSAGES)).atPriority(1).willReturn(aResponse()
+        .withStatus(201).withFixedDelay(millis)
+        .withHeader("Content-Type", "application/json")
+        .withBody("{\"sid\":\"SM{{randomValue length=32 type='HEXADECIMAL'}}\",\"status\":\"queued\"}")
+        .withTransformers("response-template")));
+  }
+
+  /** When the mock received each accepted SMS, per recipient. */
+  public Map<String, List<Instant>> smsTimesByRecipient() {
+    Map<String, List<Instant>> times = new HashMap<>();
+    for (var event : server.getAllServeEvents()) {
+      LoggedRequest r = event.getRequest();
+      if (r.getUrl().matches(TWILIO_MESSAGES + ".*") && event.getResponse().getStatus() == 201) {
+        times.computeIfAbsent(formParam(r.getBodyAsString(), "To"), k -> new ArrayList<>()).add(r.getLoggedDate().toInstant());
+      }
+    }
+    return times;
   }
 
   public void heal() {

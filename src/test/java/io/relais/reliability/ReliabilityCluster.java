@@ -45,7 +45,11 @@ final class ReliabilityCluster implements AutoCloseable {
         .database(db.url(), db.user(), db.password())
         .jvmOption("-Xmx512m")
         .jvmOption("-XX:TieredStopAtLevel=1")
-        .property("camunda.bpm.job-execution.lock-time-in-millis", LOCK_TIME_MILLIS);
+        .property("camunda.bpm.job-execution.lock-time-in-millis", LOCK_TIME_MILLIS)
+        // the shared test server has ~100 connections for every suite running on the machine
+        .property("spring.datasource.hikari.maximum-pool-size", "8")
+        .property("relais.sending-window.enabled", "false")
+        .property("relais.frequency-caps.SMS", "100/P1D");
     mock.relaisProperties().forEach(node::property);
     node.start(Duration.ofMinutes(4));
     nodes.add(node);
@@ -88,8 +92,13 @@ final class ReliabilityCluster implements AutoCloseable {
 
   /** Starts the journey of contact i by message on the given node; true when Relais accepted it. */
   boolean startJourney(RelaisNode node, int i, String stepWait) {
+    return startJourney(node, i, Map.of("stepWait", stepWait));
+  }
+
+  /** Starts the journey of contact i with these variables (stepWait, smsCategory). */
+  boolean startJourney(RelaisNode node, int i, Map<String, String> variables) {
     try {
-      return on(node).message(START_MESSAGE, contact(i), Map.of("stepWait", stepWait)).statusCode() < 300;
+      return on(node).message(START_MESSAGE, contact(i), variables).statusCode() < 300;
     } catch (IllegalStateException e) {
       return false; // connection refused or reset: not accepted, the caller would retry
     }
