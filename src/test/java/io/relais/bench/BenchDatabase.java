@@ -78,6 +78,19 @@ public final class BenchDatabase implements AutoCloseable {
     return password;
   }
 
+  private Connection probe;
+
+  /**
+   * One connection kept for counts and sizes, reopened when it broke (a restarted server): the
+   * probes must not compete for connections with Relais on a busy server.
+   */
+  private synchronized Connection probe() throws SQLException {
+    if (probe == null || !probe.isValid(2)) {
+      probe = connect();
+    }
+    return probe;
+  }
+
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(url(), user, password);
   }
@@ -98,7 +111,7 @@ public final class BenchDatabase implements AutoCloseable {
   }
 
   private <T> T queryOne(String sql, Column<T> column, Object... args) {
-    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = probe().prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
         ps.setObject(i + 1, args[i]);
       }
@@ -111,7 +124,7 @@ public final class BenchDatabase implements AutoCloseable {
   }
 
   public int update(String sql, Object... args) {
-    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = probe().prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
         ps.setObject(i + 1, args[i]);
       }
@@ -210,6 +223,13 @@ public final class BenchDatabase implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      if (probe != null) {
+        probe.close();
+      }
+    } catch (SQLException e) {
+      // closing anyway
+    }
     if (!owned) {
       return;
     }
