@@ -1,0 +1,243 @@
+package io.relais.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark's view of PostgreSQL: a database on a given server (created and dropped, or given),
+ * counts and sizes read straight from the engine's tables, and the server's own ceiling measured
+ * with {@code pgbench} (or, when pgbench is not installed, the same transactions over JDBC).
+ */
+public final class BenchDatabase implements AutoCloseable {
+
+  private final String host;
+  private final int port;
+  private final String user;
+  private final String password;
+  private final String name;
+  private final boolean owned;
+
+  private BenchDatabase(String host, int port, String user, String password, String name, boolean owned) {
+    this.host = host;
+    this.port = port;
+    this.user = user;
+    this.password = password == null ? "" : password;
+    this.name = name;
+    this.owned = owned;
+  }
+
+  /** Creates a fresh database on the server, dropped on {@link #close()}. */
+  public static BenchDatabase create(String host, int port, String user, String password) {
+    String name = "relais_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+    try (Connection c = DriverManager.getConnection(serverUrl(host, port, "postgres"), user, password);
+        Statement s = c.createStatement()) {
+      s.execute("create database " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot create a database on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    return new BenchDatabase(host, port, user, password, name, true);
+  }
+
+  /** An existing database, left in place on close. */
+  public static BenchDatabase existing(String host, int port, String user, String password, String name) {
+    return new BenchDatabase(host, port, user, password, name, false);
+  }
+
+  private static String serverUrl(String host, int port, String db) {
+    return "jdbc:postgresql://" + host + ":" + port + "/" + db;
+  }
+
+  public String url() {
+    return serverUrl(host, port, name);
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public String password() {
+    return password;
+  }
+
+  private Connection probe;
+
+  /**
+   * One connection kept for counts and sizes, reopened when it broke (a restarted server): the
+   * probes must not compete for connections with Relais on a busy server.
+   */
+  private synchronized Connection probe() throws SQLException {
+    if (probe == null || !probe.isValid(2)) {
+      probe = connect();
+    }
+    return probe;
+  }
+
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(url(), user, password);
+  }
+
+  /** A single number from a query, such as a count. */
+  public long queryLong(String sql, Object... args) {
+    Long v = queryOne(sql, rs -> rs.getLong(1), args);
+    return v == null ? 0 : v;
+  }
+
+  /** A single string from a query; null when no row. */
+  public String queryString(String sql, Object... args) {
+    return queryOne(sql, rs -> rs.getString(1), args);
+  }
+
+  private interface Column<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private <T> T queryOne(String sql, Column<T> column, Object... args) {
+    try (PreparedStatement ps = probe().prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? column.read(rs) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int update(String sql, Object... args) {
+    try (PreparedStatement ps = probe().prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Bytes (tables, indexes, TOAST) of every table whose name starts with the prefix, e.g. act_ru_. */
+  public long bytesOfTables(String prefix) {
+    return queryLong(
+        "select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            + "where c.relkind = 'r' and n.nspname = current_schema() and c.relname like ?",
+        prefix.toLowerCase(Locale.ROOT) + "%");
+  }
+
+  /**
+   * Single-row insert transactions per second the server sustains with {@code clients}
+   * connections: PostgreSQL's ceiling for a write path like Relais'. Returns tps and how it was
+   * measured.
+   */
+  public Ceiling ceiling(int clients, int seconds) {
+    update("create table if not exists relais_bench_ceiling (id bigserial primary key, v bigint not null, at timestamp not null default now())");
+    Ceiling viaPgbench = pgbench(clients, seconds);
+    Ceiling result = viaPgbench != null ? viaPgbench : jdbcCeiling(clients, seconds);
+    update("drop table relais_bench_ceiling");
+    return result;
+  }
+
+  /** The ceiling's figure and the tool that measured it. */
+  public record Ceiling(double tps, String tool) {}
+
+  private Ceiling pgbench(int clients, int seconds) {
+    try {
+      Path script = Files.createTempFile("relais-ceiling", ".sql");
+      Files.writeString(script, "\\set v random(1, 1000000000)\ninsert into relais_bench_ceiling (v) values (:v);\n");
+      ProcessBuilder pb = new ProcessBuilder("pgbench", "-h", host, "-p", Integer.toString(port), "-U", user, "-n",
+          "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)), "-T", Integer.toString(seconds),
+          "-f", script.toString(), name).redirectErrorStream(true);
+      if (!password.isEmpty()) {
+        pb.environment().put("PGPASSWORD", password);
+      }
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(seconds + 60L, TimeUnit.SECONDS);
+      Files.deleteIfExists(script);
+      Matcher m = Pattern.compile("tps = ([0-9.]+) \\(without initial").matcher(out);
+      if (!m.find()) {
+        m = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+        if (!m.find()) {
+          System.err.println("pgbench gave no tps, falling back to JDBC: " + out);
+          return null;
+        }
+      }
+      return new Ceiling(Double.parseDouble(m.group(1)), "pgbench -c " + clients + " -T " + seconds);
+    } catch (IOException e) {
+      return null; // pgbench not installed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Ceiling jdbcCeiling(int clients, int seconds) {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    AtomicLong done = new AtomicLong();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    long start = System.nanoTime();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      futures.add(pool.submit(() -> {
+        try (Connection c = connect();
+            PreparedStatement ps = c.prepareStatement("insert into relais_bench_ceiling (v) values (?)")) {
+          c.setAutoCommit(true);
+          while (System.nanoTime() < end) {
+            ps.setLong(1, System.nanoTime());
+            ps.executeUpdate();
+            done.incrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (Exception e) {
+        throw new IllegalStateException("JDBC ceiling failed", e);
+      }
+    }
+    pool.shutdown();
+    double secs = (System.nanoTime() - start) / 1e9;
+    return new Ceiling(done.get() / secs, "JDBC inserts, " + clients + " clients, " + seconds + " s (no pgbench)");
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (probe != null) {
+        probe.close();
+      }
+    } catch (SQLException e) {
+      // closing anyway
+    }
+    if (!owned) {
+      return;
+    }
+    try (Connection c = DriverManager.getConnection(serverUrl(host, port, "postgres"), user, password);
+        Statement s = c.createStatement()) {
+      s.execute("drop database if exists " + name + " with (force)");
+    } catch (SQLException e) {
+      System.err.println("Could not drop " + name + ": " + e.getMessage());
+    }
+  }
+}

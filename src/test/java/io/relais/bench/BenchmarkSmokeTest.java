@@ -1,0 +1,56 @@
+package io.relais.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relais.support.PostgresDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark of bench/run.sh with N = 200, in the normal test run so that it cannot rot: every
+ * phase completes and prints its figures. No timing threshold: the test machine is shared.
+ */
+class BenchmarkSmokeTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void everyPhaseCompletesAndPrintsItsFigures() {
+    Benchmark.Settings settings = new Benchmark.Settings(200, 4, 50, 2, 2, Duration.ofMinutes(5),
+        Path.of("bench/processes/bench-cart.bpmn"));
+    ByteArrayOutputStream table = new ByteArrayOutputStream();
+    Map<String, Benchmark.Figure> figures;
+    try (PostgresDatabase pg = PostgresDatabase.create();
+        RelaisNode node = RelaisNode.fromThisClasspath("smoke", RelaisNode.freePort(), tmp.resolve("relais.log"))
+            .database(pg.url(), pg.user(), pg.password())
+            .jvmOption("-Xmx512m")
+            .jvmOption("-XX:TieredStopAtLevel=1")
+            // the shared test server has ~100 connections for every suite running on the machine
+            .property("spring.datasource.hikari.maximum-pool-size", "8")
+            .start(Duration.ofMinutes(4))) {
+      BenchDatabase db = BenchDatabase.existing(PostgresTarget.host(), PostgresTarget.port(), pg.user(), pg.password(), pg.name());
+      figures = new Benchmark(db, node, settings, new PrintStream(table, true, StandardCharsets.UTF_8)).run();
+    }
+    String printed = table.toString(StandardCharsets.UTF_8);
+    System.out.println(printed);
+
+    assertThat(figures.get("journeys/s to the first email sent").value()).isPositive();
+    assertThat(figures.get("failed start requests").value()).isZero();
+    assertThat(figures.get("SMS steps/s until the backlog is gone").value()).isPositive();
+    assertThat(figures.get("answered/s (webhook to answer)").value()).isPositive();
+    assertThat(figures.get("failed reply requests / unanswered").value()).isZero();
+    assertThat(figures.get("p99 reply to answer").value()).isPositive();
+    assertThat(figures.get("correlations/s, unthrottled, to journey end").value()).isPositive();
+    assertThat(figures.get("runtime bytes per waiting journey").value()).isPositive();
+    assertThat(figures.get("history bytes per finished journey").value()).isPositive();
+    assertThat(figures.get("heap after GC, 200 waiting journeys").value()).isPositive();
+    assertThat(figures.get("PostgreSQL single-row insert tx/s").value()).isPositive();
+    assertThat(printed).contains("launch", "timer burst", "replies", "storage", "memory", "ceiling", "time-to-live 30 days");
+  }
+}

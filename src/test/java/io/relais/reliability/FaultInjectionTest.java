@@ -1,0 +1,200 @@
+package io.relais.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relais.bench.BenchDatabase;
+import io.relais.bench.PostgresTarget;
+import io.relais.bench.RelaisNode;
+import io.relais.outbound.DeliveryStatus;
+import io.relais.support.PostgresDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11's fault-injection suite, reduced for the test run: separate Relais JVMs on one
+ * PostgreSQL and a counting mock Twilio/SendGrid; each scenario proves by counting that nothing
+ * accepted is lost and nothing is sent twice. {@code -Drelais.reliability.journeys=10000} (see
+ * bench/reliability.sh) runs the same scenarios at full size.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultInjectionTest {
+
+  static final int JOURNEYS = Integer.getInteger("relais.reliability.journeys", 200);
+
+  @TempDir Path logs;
+
+  private PostgresDatabase pg;
+  private MockProviders mock;
+  private ReliabilityCluster cluster;
+  private RelaisNode a;
+  private RelaisNode b;
+
+  @BeforeAll
+  void twoNodes(@TempDir Path clusterLogs) {
+    pg = PostgresDatabase.create();
+    mock = new MockProviders();
+    cluster = new ReliabilityCluster(BenchDatabase.existing(PostgresTarget.host(), PostgresTarget.port(), pg.user(), pg.password(), pg.name()),
+        mock, clusterLogs);
+    a = cluster.startNode("a");
+    b = cluster.startNode("b");
+    cluster.createContacts(b, JOURNEYS);
+  }
+
+  @AfterAll
+  void stopNodes() {
+    cluster.close();
+    mock.close();
+    pg.close();
+  }
+
+  /** Scenario 1: journeys with timers run on two nodes; one is killed with kill -9 and restarted. */
+  @Test
+  @Order(1)
+  void killingANodeMidRunLosesNoMessageAndSendsNoneTwice() {
+    // Half the journeys through each node, as behind a load balancer; the email step waits 30 s,
+    // so that the emails of all journeys fall due together, and node a dies in that burst.
+    List<Integer> refused = IntStream.range(0, JOURNEYS).parallel()
+        .filter(i -> !cluster.startJourney(i % 2 == 0 ? a : b, i, "PT30S")).boxed().toList();
+    assertThat(refused).as("journeys refused").isEmpty();
+    ReliabilityCluster.await("emails under way", Duration.ofMinutes(3), () -> mock.emailsByRecipient().size(), JOURNEYS / 4);
+    a.kill();
+    int emailsAtKill = mock.emailsByRecipient().size();
+    ReliabilityCluster.sleep(3000);
+    a.start(Duration.ofMinutes(4));
+
+    ReliabilityCluster.await("journeys finished", Duration.ofMinutes(5), cluster::finishedJourneys, JOURNEYS);
+    Map<String, Integer> sms = mock.smsByRecipient();
+    Map<String, Integer> emails = mock.emailsByRecipient();
+    for (int i = 0; i < JOURNEYS; i++) {
+      assertThat(sms.getOrDefault(ReliabilityCluster.phone(i), 0)).as("SMS to contact %d", i).isEqualTo(1);
+      assertThat(emails.getOrDefault(ReliabilityCluster.email(i), 0)).as("email to contact %d", i).isEqualTo(1);
+    }
+    assertThat(cluster.incidents()).isZero();
+    System.out.printf("kill -9: %d journeys, node a killed after %d emails; %d SMS and %d emails received by the mock, %d Twilio requests%n",
+        JOURNEYS, emailsAtKill, sms.values().stream().mapToInt(Integer::intValue).sum(),
+        emails.values().stream().mapToInt(Integer::intValue).sum(), mock.twilioRequests());
+  }
+
+  /**
+   * Scenario 3: the same inbound webhook delivered three times at once to both nodes gives one
+   * stored message and one conversation; status callbacks out of order leave the final status.
+   */
+  @Test
+  @Order(2)
+  void duplicateWebhooksAreHandledOnceAndLateStatusesDoNotGoBack() throws Exception {
+    int contacts = Math.min(JOURNEYS, 10);
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    List<Future<Integer>> answers = new ArrayList<>();
+    for (int i = 0; i < contacts; i++) {
+      Map<String, String> params = Map.of("MessageSid", "SMdup" + i + "x" + pg.name().substring(12), "AccountSid", MockProviders.ACCOUNT_SID,
+          "From", ReliabilityCluster.phone(i), "To", "36180", "Body", "Bonjour, une question", "NumMedia", "0");
+      for (RelaisNode node : List.of(a, b, a)) {
+        answers.add(pool.submit(() -> TwilioWebhooks.post(node, TwilioWebhooks.MESSAGES, params)));
+      }
+    }
+    for (Future<Integer> f : answers) {
+      assertThat(f.get()).as("webhook answer").isEqualTo(200);
+    }
+    pool.shutdown();
+    for (int i = 0; i < contacts; i++) {
+      String sid = "SMdup" + i + "x" + pg.name().substring(12);
+      assertThat(cluster.db.queryLong("select count(*) from message where provider_id = ?", sid)).as("messages stored for %s", sid).isEqualTo(1);
+      String contact = ReliabilityCluster.contact(i);
+      ReliabilityCluster.await("conversation of " + contact, Duration.ofMinutes(2),
+          () -> cluster.db.queryLong("select count(*) from act_hi_procinst where proc_def_key_ = 'inbound-conversation' and business_key_ = ?", contact), 1);
+    }
+    ReliabilityCluster.sleep(3000); // a duplicate correlation would show up by now
+    for (int i = 0; i < contacts; i++) {
+      assertThat(cluster.db.queryLong("select count(*) from act_hi_procinst where proc_def_key_ = 'inbound-conversation' and business_key_ = ?",
+          ReliabilityCluster.contact(i))).as("conversations of contact %d", i).isEqualTo(1);
+    }
+
+    // Status callbacks of each contact's SMS arrive out of order and repeated: delivered, sent, delivered.
+    for (int i = 0; i < contacts; i++) {
+      String sid = cluster.db.queryString(
+          "select provider_id from message where contact_id = ? and channel = 'SMS' and direction = 'OUT' and provider_id is not null",
+          ReliabilityCluster.contact(i));
+      for (String[] step : new String[][] {{"delivered", "a"}, {"sent", "b"}, {"delivered", "b"}}) {
+        Map<String, String> status = Map.of("MessageSid", sid, "MessageStatus", step[0], "AccountSid", MockProviders.ACCOUNT_SID);
+        assertThat(TwilioWebhooks.post(step[1].equals("a") ? a : b, TwilioWebhooks.STATUS, status)).isEqualTo(200);
+      }
+      assertThat(cluster.db.queryString("select status from message where provider_id = ?", sid))
+          .as("final status of %s", sid).isEqualTo(DeliveryStatus.fromTwilio("delivered"));
+    }
+  }
+
+  /**
+   * Scenario 4: PostgreSQL (a throwaway cluster of our own, never the shared server) stops and
+   * starts again while journeys are being started: Relais recovers by itself, and every start it
+   * accepted is there and sends its SMS once.
+   */
+  @Test
+  @Order(3)
+  void postgresRestartLosesNothingAccepted() {
+    int journeys = Math.min(JOURNEYS, 400);
+    try (ThrowawayPostgres server = ThrowawayPostgres.start();
+        MockProviders ownMock = new MockProviders()) {
+      server.createDatabase("relais");
+      BenchDatabase db = BenchDatabase.existing(server.host(), server.port(), "postgres", "", "relais");
+      try (ReliabilityCluster solo = new ReliabilityCluster(db, ownMock, logs)) {
+        RelaisNode node = solo.startNode("solo");
+        solo.createContacts(node, journeys);
+
+        List<Integer> accepted = new ArrayList<>();
+        AtomicBoolean outageSeen = new AtomicBoolean();
+        Thread restarter = new Thread(() -> {
+          ReliabilityCluster.sleep(1500);
+          server.stopServer();
+          outageSeen.set(true);
+          ReliabilityCluster.sleep(5000);
+          server.startServer();
+        });
+        restarter.start();
+        for (int i = 0; i < journeys; i++) {
+          // a backend retries what Relais refused: keep trying contact i until accepted
+          while (!solo.startJourney(node, i, "PT1H")) {
+            ReliabilityCluster.sleep(200);
+          }
+          accepted.add(i);
+          ReliabilityCluster.sleep(journeys > 400 ? 0 : 15);
+        }
+        join(restarter);
+        assertThat(outageSeen).isTrue();
+
+        ReliabilityCluster.await("SMS sent after the restart", Duration.ofMinutes(3),
+            () -> ownMock.smsByRecipient().size(), accepted.size());
+        ReliabilityCluster.sleep(2000); // let any duplicate show up
+        Map<String, Integer> sms = ownMock.smsByRecipient();
+        assertThat(IntStream.range(0, journeys).filter(i -> sms.getOrDefault(ReliabilityCluster.phone(i), 0) != 1).boxed().toList())
+            .as("contacts without exactly one SMS").isEmpty();
+        assertThat(solo.runningJourneys()).isEqualTo(journeys);
+        assertThat(solo.incidents()).isZero();
+      }
+    }
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(120_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package io.relais.reliability;
+
+import io.relais.bench.BenchDatabase;
+import io.relais.bench.RelaisClient;
+import io.relais.bench.RelaisNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Relais nodes (separate JVMs from the test class path) on one PostgreSQL database and one mock
+ * Twilio/SendGrid, with the journey of {@code bench/processes/reliability-two-steps.bpmn}: what
+ * every fault-injection scenario starts from.
+ */
+final class ReliabilityCluster implements AutoCloseable {
+
+  static final String JOURNEY = "bench/processes/reliability-two-steps.bpmn";
+  static final String START_MESSAGE = "ReliabilityStarted";
+  static final String INTEGRATION_USER = "reliability";
+  static final String INTEGRATION_PASSWORD = "reliability-secret-42";
+  /**
+   * Jobs a killed node had locked wait for their lock to expire before another node takes them:
+   * 20 s here instead of the default 5 min, so that the suite stays short.
+   */
+  static final String LOCK_TIME_MILLIS = "20000";
+
+  final BenchDatabase db;
+  final MockProviders mock;
+  private final Path logs;
+  private final List<RelaisNode> nodes = new ArrayList<>();
+  private RelaisClient integration;
+
+  ReliabilityCluster(BenchDatabase db, MockProviders mock, Path logs) {
+    this.db = db;
+    this.mock = mock;
+    this.logs = logs;
+  }
+
+  /** Starts one more node; the first one also gets the integration user and the journey. */
+  RelaisNode startNode(String name) {
+    RelaisNode node = RelaisNode.fromThisClasspath(name, RelaisNode.freePort(), logs.resolve(name + ".log"))
+        .database(db.url(), db.user(), db.password())
+        .jvmOption("-Xmx512m")
+        .jvmOption("-XX:TieredStopAtLevel=1")
+        .property("camunda.bpm.job-execution.lock-time-in-millis", LOCK_TIME_MILLIS)
+        // the shared test server has ~100 connections for every suite running on the machine
+        .property("spring.datasource.hikari.maximum-pool-size", "8")
+        .property("relais.sending-window.enabled", "false")
+        .property("relais.frequency-caps.SMS", "100/P1D");
+    mock.relaisProperties().forEach(node::property);
+    node.start(Duration.ofMinutes(4));
+    nodes.add(node);
+    if (integration == null) {
+      RelaisClient admin = new RelaisClient(node.baseUrl(), "admin", RelaisNode.ADMIN_PASSWORD);
+      admin.createUser(INTEGRATION_USER, INTEGRATION_PASSWORD, "integrations");
+      admin.deploy(Path.of(JOURNEY));
+      integration = admin.as(INTEGRATION_USER, INTEGRATION_PASSWORD);
+    }
+    return node;
+  }
+
+  /** The integration user's client on a given node (a load balancer would pick one). */
+  RelaisClient on(RelaisNode node) {
+    return new RelaisClient(node.baseUrl(), INTEGRATION_USER, INTEGRATION_PASSWORD);
+  }
+
+  static String phone(int i) {
+    return String.format("+336%08d", 10_000_000 + i);
+  }
+
+  static String email(int i) {
+    return "client" + i + "@reliability.relais.example";
+  }
+
+  static String contact(int i) {
+    return "rel-" + i;
+  }
+
+  /** Contacts 0..n-1 with a phone and an email, through {@code PUT /api/contacts/{id}}. */
+  void createContacts(RelaisNode node, int n) {
+    RelaisClient client = on(node);
+    for (int i = 0; i < n; i++) {
+      var r = client.put("/api/contacts/" + contact(i), "{\"phone\":\"" + phone(i) + "\",\"email\":\"" + email(i) + "\"}");
+      if (r.statusCode() >= 300) {
+        throw new IllegalStateException("contact " + i + ": HTTP " + r.statusCode() + " " + r.body());
+      }
+    }
+  }
+
+  /** Starts the journey of contact i by message on the given node; true when Relais accepted it. */
+  boolean startJourney(RelaisNode node, int i, String stepWait) {
+    return startJourney(node, i, Map.of("stepWait", stepWait));
+  }
+
+  /** Starts the journey of contact i with these variables (stepWait, smsCategory). */
+  boolean startJourney(RelaisNode node, int i, Map<String, String> variables) {
+    try {
+      return on(node).message(START_MESSAGE, contact(i), variables).statusCode() < 300;
+    } catch (IllegalStateException e) {
+      return false; // connection refused or reset: not accepted, the caller would retry
+    }
+  }
+
+  long runningJourneys() {
+    return db.queryLong("select count(*) from act_ru_execution where parent_id_ is null and proc_def_id_ like 'RelaisReliabilityProcess:%'");
+  }
+
+  long finishedJourneys() {
+    return db.queryLong("select count(*) from act_hi_procinst where proc_def_key_ = 'RelaisReliabilityProcess' and end_time_ is not null");
+  }
+
+  long incidents() {
+    return db.queryLong("select count(*) from act_ru_incident");
+  }
+
+  static void await(String what, Duration timeout, LongSupplier value, long target) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long last = -1;
+    while (System.nanoTime() < deadline) {
+      last = value.getAsLong();
+      if (last >= target) {
+        return;
+      }
+      sleep(250);
+    }
+    throw new AssertionError(what + ": " + last + " of " + target + " after " + timeout);
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (RelaisNode n : nodes) {
+      n.kill();
+    }
+  }
+}
