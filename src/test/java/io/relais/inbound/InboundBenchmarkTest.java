@@ -40,14 +40,15 @@ class InboundBenchmarkTest {
     int seconds = Integer.getInteger("relais.bench.seconds", 15);
     int total = rate * seconds;
     try (PostgresDatabase db = PostgresDatabase.create();
-        ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class).properties(Map.ofEntries(
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class).run(args(Map.ofEntries(
             Map.entry("spring.datasource.url", db.url()), Map.entry("spring.datasource.username", db.user()),
-            Map.entry("spring.datasource.password", db.password()), Map.entry("spring.datasource.hikari.maximum-pool-size", "40"),
+            Map.entry("spring.datasource.password", db.password()), Map.entry("spring.datasource.hikari.maximum-pool-size", "16"),
             Map.entry("camunda.bpm.database.type", "postgres"), Map.entry("server.port", "0"),
             Map.entry("camunda.bpm.job-execution.core-pool-size", "8"), Map.entry("camunda.bpm.job-execution.max-pool-size", "8"),
             Map.entry("camunda.bpm.job-execution.queue-capacity", "16"), Map.entry("camunda.bpm.job-execution.max-jobs-per-acquisition", "32"),
             Map.entry("camunda.bpm.job-execution.wait-time-in-millis", "50"), Map.entry("camunda.bpm.job-execution.max-wait", "200"),
-            Map.entry("relais.inbound.workers", "8"), Map.entry("logging.level.root", "warn"))).run()) {
+            Map.entry("relais.inbound.workers", "8"), Map.entry("logging.level.root", "warn"),
+            Map.entry("spring.flyway.enabled", "true"))))) {
       RuntimeService runtime = app.getBean(RuntimeService.class);
       app.getBean(RepositoryService.class).createDeployment().name("inbound-bench")
           .addClasspathResource("inbound/inbound-bench-journey.bpmn").deploy();
@@ -99,6 +100,11 @@ class InboundBenchmarkTest {
       assertThat(ok).isEqualTo(total);
       assertThat(latencies).hasSize(total); // nothing lost
     }
+  }
+
+  /** As command-line arguments: they win over application.yml (default properties would not). */
+  private static String[] args(Map<String, String> properties) {
+    return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
   }
 
   private static long pct(List<Long> sorted, double p) {
