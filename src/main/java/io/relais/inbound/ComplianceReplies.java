@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The French confirmations Relais sends for compliance keywords, naming the brand
- * ({@code relais.brand.name}) and how to reach it ({@code relais.brand.contact}).
+ * ({@code relais.brand.name}, else {@code relais.consent.brand-name}) and how to reach it ({@code relais.brand.contact}).
  */
 @Component
 class ComplianceReplies {
@@ -19,7 +19,7 @@ class ComplianceReplies {
   private final String brand;
   private final String contact;
 
-  ComplianceReplies(@Value("${relais.brand.name:Relais}") String brand, @Value("${relais.brand.contact:}") String contact) {
+  ComplianceReplies(@Value("${relais.brand.name:${relais.consent.brand-name:Relais}}") String brand, @Value("${relais.brand.contact:}") String contact) {
     this.brand = brand;
     this.contact = contact;
   }

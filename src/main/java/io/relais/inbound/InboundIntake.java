@@ -5,6 +5,7 @@ import io.relais.contact.Contact;
 import io.relais.contact.ContactDirectory;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
+import io.relais.outbound.OutboundProperties;
 import io.relais.web.InvalidInputException;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,8 +19,6 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -50,13 +49,13 @@ public class InboundIntake {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final InboundProperties properties;
-  private final ConfigurableEnvironment environment;
+  private final ObjectProvider<OutboundProperties> outboundProperties;
   private volatile Set<String> knownSenders;
 
   public InboundIntake(
       MessageLog messageLog, InboundStore store, InboundQueue queue, InboundProcessor processor,
       ObjectProvider<ContactDirectory> contacts, PlatformTransactionManager transactionManager, Clock clock,
-      InboundProperties properties, ConfigurableEnvironment environment) {
+      InboundProperties properties, ObjectProvider<OutboundProperties> outboundProperties) {
     this.messageLog = messageLog;
     this.store = store;
     this.queue = queue;
@@ -65,7 +64,7 @@ public class InboundIntake {
     this.tx = new TransactionTemplate(transactionManager);
     this.clock = clock;
     this.properties = properties;
-    this.environment = environment;
+    this.outboundProperties = outboundProperties;
   }
 
   /**
@@ -101,7 +100,7 @@ public class InboundIntake {
       // the servlet container replaced bytes that were not UTF-8: keep the message, say so
       log.warn("Inbound message {} from provider {} contained invalid UTF-8, stored with replacement characters", providerId, provider);
     }
-    String flag = isKnownSender(to) ? null : "unknown To address (not one of relais.senders)";
+    String flag = isKnownSender(to) ? null : "unknown To address (not one of relais.senders.*)";
     Instant now = clock.instant();
     String contactId = contactFor(phone);
     boolean erased = ERASED_CONTACT.equals(contactId);
@@ -184,26 +183,27 @@ public class InboundIntake {
     Set<String> senders = knownSenders;
     if (senders == null) {
       senders = new HashSet<>();
-      for (var source : environment.getPropertySources()) {
-        if (source instanceof EnumerablePropertySource<?> e) {
-          for (String name : e.getPropertyNames()) {
-            if (name.startsWith("relais.senders.")) {
-              String value = environment.getProperty(name);
-              if (value != null && !value.isBlank()) {
-                senders.add(address(value).replace(" ", "").toUpperCase(Locale.ROOT));
-              }
-            }
+      OutboundProperties outbound = outboundProperties.getIfAvailable();
+      if (outbound != null) {
+        OutboundProperties.Senders s = outbound.senders();
+        for (String a : new String[] {s.sms().marketing(), s.sms().transactional(), s.sms().stopShortCode(), s.whatsapp(), s.rcs()}) {
+          if (a != null && !a.isBlank()) {
+            senders.add(normalizedAddress(a));
           }
         }
       }
       knownSenders = senders;
     }
-    return senders.isEmpty() || senders.contains(address(to).replace(" ", "").toUpperCase(Locale.ROOT));
+    return senders.isEmpty() || senders.contains(normalizedAddress(to));
+  }
+
+  private static String normalizedAddress(String a) {
+    return address(a).replace(" ", "").toUpperCase(Locale.ROOT);
   }
 
   /** Replaces the addresses taken as Relais' own (tests); null reads relais.senders.* again. */
   void useKnownSenders(Set<String> senders) {
-    this.knownSenders = senders == null ? null : Set.copyOf(senders.stream().map(s -> address(s).toUpperCase(Locale.ROOT)).toList());
+    this.knownSenders = senders == null ? null : Set.copyOf(senders.stream().map(InboundIntake::normalizedAddress).toList());
   }
 
   private static String required(String field, String value) {

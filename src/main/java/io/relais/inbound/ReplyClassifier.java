@@ -52,8 +52,8 @@ public class ReplyClassifier {
       new Rule(ReplyIntents.RETURN, false, phrases(
           "RETOUR", "RETOURNER", "RETOURNE", "RENVOYER", "RENVOI", "ECHANGE", "ECHANGER", "RETRACTATION", "RETURN")),
       new Rule(ReplyIntents.ORDER_STATUS, false, phrases(
-          "COMMANDE", "COLIS", "LIVRAISON", "SUIVI", "EXPEDIE", "EXPEDITION", "OU EN EST", "QUAND VAIS JE RECEVOIR",
-          "TRACKING", "ORDER", "DELIVERY")),
+          "COMMANDE", "COLIS", "MA LIVRAISON", "SUIVI", "EXPEDIE", "EXPEDITION", "OU EN EST", "QUAND VAIS JE RECEVOIR",
+          "TRACKING", "ORDER", "MY DELIVERY")),
       new Rule(ReplyIntents.NO, true, phrases(
           "NON", "NO", "NAN", "NOPE", "PAS", "JAMAIS", "PAS INTERESSE", "PAS INTERESSEE", "NON MERCI", "SANS FACON",
           "PAS BESOIN")),

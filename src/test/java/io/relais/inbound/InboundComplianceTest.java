@@ -5,9 +5,15 @@ import static io.relais.inbound.InboundTestSupport.form;
 import static io.relais.inbound.InboundTestSupport.freshPhone;
 import static io.relais.inbound.InboundTestSupport.journeyWrote;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.relais.contact.Channel;
+import io.relais.contact.ConsentEvent;
 import io.relais.contact.ConsentMethod;
+import io.relais.contact.ConsentStatus;
+import io.relais.contact.ConsentVerdict;
+import io.relais.contact.LegalBasis;
+import io.relais.contact.Purpose;
 import io.relais.conversation.Direction;
 import io.relais.conversation.MessageRecord;
 import io.relais.journey.JourneyMessages;
@@ -32,12 +38,14 @@ class InboundComplianceTest extends InboundEndToEnd {
     assertTwiml(postSigned(form));
     awaitProcessed(contactId);
 
-    assertThat(consent.of(contactId))
-        .extracting(InboundFakes.Change::kind, InboundFakes.Change::channel, InboundFakes.Change::purpose,
-            InboundFakes.Change::method, InboundFakes.Change::proof)
+    assertThat(consent.history(contactId))
+        .extracting(ConsentEvent::status, ConsentEvent::channel, ConsentEvent::purpose, ConsentEvent::method, ConsentEvent::proof)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple("WITHDRAW", Channel.SMS, null, ConsentMethod.KEYWORD, form.get("MessageSid")),
-            org.assertj.core.groups.Tuple.tuple("WITHDRAW", Channel.RCS, null, ConsentMethod.KEYWORD, form.get("MessageSid")));
+            tuple(ConsentStatus.WITHDRAWN, Channel.SMS, Purpose.MARKETING, ConsentMethod.KEYWORD, form.get("MessageSid")),
+            tuple(ConsentStatus.WITHDRAWN, Channel.SMS, Purpose.TRANSACTIONAL, ConsentMethod.KEYWORD, form.get("MessageSid")),
+            tuple(ConsentStatus.WITHDRAWN, Channel.RCS, Purpose.MARKETING, ConsentMethod.KEYWORD, form.get("MessageSid")),
+            tuple(ConsentStatus.WITHDRAWN, Channel.RCS, Purpose.TRANSACTIONAL, ConsentMethod.KEYWORD, form.get("MessageSid")));
+    assertThat(consent.check(contactId, Channel.SMS, Purpose.TRANSACTIONAL)).isEqualTo(ConsentVerdict.WITHDRAWN);
     assertThat(confirmations(contactId)).singleElement().satisfies(m -> {
       assertThat(m.body()).startsWith("Vous êtes désinscrit(e) des messages de ").endsWith(" par SMS. Répondez START pour vous réinscrire.");
       assertThat(m.channel()).isEqualTo(Channel.SMS);
@@ -58,12 +66,12 @@ class InboundComplianceTest extends InboundEndToEnd {
 
     assertTwiml(postSigned(form(phone, "STOP SVP")));
     awaitProcessed(contactId);
-    assertThat(consent.of(contactId)).isEmpty();
+    assertThat(consent.history(contactId)).isEmpty();
     assertThat(variable(pid, "firstReply")).isEqualTo("STOP SVP");
 
     assertTwiml(postSigned(form(phone, "stop 36180")));
     awaitProcessed(contactId);
-    assertThat(consent.of(contactId)).extracting(InboundFakes.Change::kind).containsOnly("WITHDRAW");
+    assertThat(consent.history(contactId)).extracting(ConsentEvent::status).containsOnly(ConsentStatus.WITHDRAWN);
   }
 
   @Test
@@ -73,7 +81,7 @@ class InboundComplianceTest extends InboundEndToEnd {
     String contactId = contacts.findByPhone(phone).orElseThrow().id();
     awaitProcessed(contactId);
 
-    assertThat(consent.of(contactId)).extracting(InboundFakes.Change::channel).containsExactly(Channel.WHATSAPP);
+    assertThat(consent.history(contactId)).extracting(ConsentEvent::channel).containsOnly(Channel.WHATSAPP);
     assertThat(confirmations(contactId)).singleElement().satisfies(m -> assertThat(m.body()).contains("par WhatsApp"));
   }
 
@@ -81,10 +89,10 @@ class InboundComplianceTest extends InboundEndToEnd {
   void startRegrantsOnlyWhereTheCustomerHadSubscribed() {
     String known = freshPhone();
     String knownId = contacts.findOrCreateByPhone(known).id();
-    consent.subscribedBefore.add(knownId);
+    subscribedThenStopped(knownId);
     assertTwiml(postSigned(form(known, "Start")));
     awaitProcessed(knownId);
-    assertThat(consent.of(knownId)).extracting(InboundFakes.Change::kind).containsExactly("REGRANT");
+    assertThat(consent.check(knownId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.GRANTED);
     assertThat(confirmations(knownId)).singleElement().satisfies(m -> assertThat(m.body()).startsWith("Vous êtes réinscrit(e)"));
     assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, knownId)).isEmpty();
 
@@ -92,23 +100,43 @@ class InboundComplianceTest extends InboundEndToEnd {
     assertTwiml(postSigned(form(stranger, "START")));
     String strangerId = contacts.findByPhone(stranger).orElseThrow().id();
     awaitProcessed(strangerId);
-    assertThat(consent.of(strangerId)).isEmpty();
+    assertThat(consent.history(strangerId)).isEmpty();
     assertThat(confirmations(strangerId)).isEmpty();
     assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, strangerId)).hasSize(1);
   }
 
   @Test
-  void ouiConfirmsAPendingDoubleOptInAndStillReachesTheWaitingJourney() {
+  void ouiAnswersThePendingDoubleOptInJourneyAndGrantsMarketing() {
     String phone = freshPhone();
     String contactId = contacts.findOrCreateByPhone(phone).id();
-    consent.subscribedBefore.add(contactId); // the fake's way of saying "double opt-in pending"
+    String doi = runtimeService.createMessageCorrelation(JourneyMessages.DOUBLE_OPT_IN_REQUESTED)
+        .processInstanceBusinessKey(contactId).setVariable("channel", "SMS").correlateStartMessage().getId();
+    io.relais.support.Jobs.runDue(managementService); // the request is sent, the journey waits
+    assertThat(waits(doi)).isTrue();
+
+    assertTwiml(postSigned(form(phone, "Oui")));
+    awaitProcessed(contactId);
+    io.relais.support.Jobs.runDue(managementService);
+
+    assertThat(consent.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.GRANTED);
+    assertThat(consent.history(contactId)).extracting(ConsentEvent::method).contains(ConsentMethod.DOUBLE_OPT_IN);
+    assertThat(historyService.createHistoricActivityInstanceQuery().processInstanceId(doi).activityId("CatchEvent_CustomerReply")
+        .finished().count()).isEqualTo(1);
+  }
+
+  @Test
+  void ouiFromARegularCustomerReSubscribesAndStillReachesTheWaitingJourney() {
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    subscribedThenStopped(contactId);
     String pid = waitingJourney(contactId, true);
     journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
 
     assertTwiml(postSigned(form(phone, "Oui")));
     awaitProcessed(contactId);
 
-    assertThat(consent.of(contactId)).extracting(InboundFakes.Change::kind).containsExactly("REGRANT");
+    assertThat(consent.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.GRANTED);
+    assertThat(confirmations(contactId)).singleElement().satisfies(m -> assertThat(m.body()).startsWith("Vous êtes réinscrit(e)"));
     assertThat(variable(pid, "firstReply")).isEqualTo("Oui");
     assertThat(variable(pid, "firstIntent")).isEqualTo("YES");
   }
@@ -122,23 +150,27 @@ class InboundComplianceTest extends InboundEndToEnd {
 
     assertThat(confirmations(contactId)).singleElement()
         .satisfies(m -> assertThat(m.body()).contains("pour toute question").contains("Répondez STOP"));
-    assertThat(consent.of(contactId)).isEmpty();
+    assertThat(consent.history(contactId)).isEmpty();
     assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).isEmpty();
   }
 
   @Test
-  void pauseSuspendsMarketingForThirtyDaysAndSaysUntilWhen() {
+  void pauseSuspendsMarketingForThirtyDaysThenMarketingResumes() {
     ClockUtil.setCurrentTime(Date.from(Instant.parse("2026-07-10T10:00:00Z")));
     String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    consent.append(ConsentEvent.of(contactId, Channel.SMS, Purpose.MARKETING, ConsentStatus.GRANTED, LegalBasis.CONSENT,
+        ConsentMethod.CHECKBOX, "test", "form-1").withWording("J'accepte de recevoir les offres par SMS", "v1"));
     assertTwiml(postSigned(form(phone, "pause")));
-    String contactId = contacts.findByPhone(phone).orElseThrow().id();
     awaitProcessed(contactId);
 
-    assertThat(consent.of(contactId)).singleElement().satisfies(c -> {
-      assertThat(c.kind()).isEqualTo("PAUSE");
-      assertThat(c.until()).isEqualTo(Instant.parse("2026-08-09T10:00:00Z"));
-    });
+    assertThat(consent.history(contactId)).filteredOn(e -> e.status() == ConsentStatus.PAUSED).singleElement()
+        .satisfies(e -> assertThat(e.pausedUntil()).isEqualTo(Instant.parse("2026-08-09T10:00:00Z")));
+    assertThat(consent.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.PAUSED);
     assertThat(confirmations(contactId)).singleElement().satisfies(m -> assertThat(m.body()).contains("jusqu'au 09/08/2026"));
+
+    ClockUtil.setCurrentTime(Date.from(Instant.parse("2026-08-09T10:00:01Z")));
+    assertThat(consent.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.GRANTED);
   }
 
   @Test
@@ -154,8 +186,18 @@ class InboundComplianceTest extends InboundEndToEnd {
     assertTwiml(postSigned(form(phone, "STOP")));
     awaitUnfinished(contactId, 1); // the reply still waits for its journey, STOP did not
 
-    assertThat(consent.of(contactId)).extracting(InboundFakes.Change::kind).contains("WITHDRAW");
+    assertThat(consent.history(contactId)).extracting(ConsentEvent::status).contains(ConsentStatus.WITHDRAWN);
     assertThat(confirmations(contactId)).hasSize(1);
+  }
+
+  void subscribedThenStopped(String contactId) {
+    consent.append(ConsentEvent.of(contactId, Channel.SMS, Purpose.MARKETING, ConsentStatus.GRANTED, LegalBasis.CONSENT,
+        ConsentMethod.CHECKBOX, "test", "form-1").withWording("J'accepte de recevoir les offres par SMS", "v1"));
+    consent.withdraw(contactId, Channel.SMS, Purpose.MARKETING, ConsentMethod.LINK, "test", "link-1");
+  }
+
+  boolean waits(String pid) {
+    return runtimeService.createEventSubscriptionQuery().processInstanceId(pid).eventName(JourneyMessages.CUSTOMER_REPLY).count() > 0;
   }
 
   List<MessageRecord> confirmations(String contactId) {

@@ -12,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.relais.contact.Channel;
+import io.relais.contact.ConsentLedger;
+import io.relais.contact.ContactDirectory;
 import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
@@ -36,7 +38,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -44,11 +45,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * them), signed webhook posts, test journeys, waiting for the processing of a contact's messages.
  */
 @RelaisSpringTest
-@Import(InboundFakes.class)
 abstract class InboundEndToEnd {
 
   @LocalServerPort int port;
-  @Autowired InboundFakes.FakeSender sender;
   @Autowired TwilioSignature signature;
   @Autowired InboundProcessor processor;
   @Autowired InboundIntake intake;
@@ -60,8 +59,8 @@ abstract class InboundEndToEnd {
   @Autowired HistoryService historyService;
   @Autowired ManagementService managementService;
   @Autowired JdbcTemplate jdbc;
-  @Autowired InboundFakes.FakeContacts contacts;
-  @Autowired InboundFakes.FakeConsent consent;
+  @Autowired ContactDirectory contacts;
+  @Autowired ConsentLedger consent;
 
   @BeforeEach
   void setUp() {

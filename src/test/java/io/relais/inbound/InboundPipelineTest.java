@@ -141,7 +141,7 @@ class InboundPipelineTest extends InboundEndToEnd {
     assertThat(variable(pid, JourneyMessages.VAR_REPLY_TEXT)).isEqualTo("Bonjour, vous avez ce pull en bleu ?");
     assertThat(variable(pid, JourneyMessages.VAR_INTENT)).isEqualTo("QUESTION");
     assertThat(variable(pid, JourneyMessages.VAR_CONTACT_ID)).isEqualTo(contactId);
-    assertThat(consent.of(contactId)).isEmpty(); // a stranger gets no consent
+    assertThat(consent.history(contactId)).isEmpty(); // a stranger gets no consent
   }
 
   @Test

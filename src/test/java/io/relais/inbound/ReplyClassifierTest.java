@@ -29,7 +29,7 @@ class ReplyClassifierTest {
       "d’accord.|YES", "Volontiers|YES", "Oui, avec plaisir|YES", "\uD83D\uDC4D|YES",
       "Non|NO", "non merci|NO", "NON MERCI !|NO", "No|NO", "Pas intéressé|NO", "pas intéresée|NO", "Nan|NO",
       "Où est ma commande ?|ORDER_STATUS", "ou en est ma commande|ORDER_STATUS", "Je n'ai pas de nouvelles de mon colis|ORDER_STATUS",
-      "Quand arrive la livraison|ORDER_STATUS", "Suivi|ORDER_STATUS", "Je voudrais suivre ma comande|ORDER_STATUS",
+      "Quand arrive ma livraison|ORDER_STATUS", "Quels sont les délais de livraison ?|QUESTION", "Suivi|ORDER_STATUS", "Je voudrais suivre ma comande|ORDER_STATUS",
       "Je serai absent, livrez au 12 rue de la Paix 75002 Paris|ADDRESS_CHANGE",
       "Pouvez-vous livrer chez ma voisine ?|ADDRESS_CHANGE", "Nouvelle adresse : 3 avenue Foch 69006 Lyon|ADDRESS_CHANGE",
       "Le 4 allée des Tilleuls 33000 Bordeaux|ADDRESS_CHANGE",

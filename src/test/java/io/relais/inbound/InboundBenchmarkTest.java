@@ -1,0 +1,113 @@
+package io.relais.inbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relais.RelaisApplication;
+import io.relais.contact.Channel;
+import io.relais.contact.ContactDirectory;
+import io.relais.conversation.MessageLog;
+import io.relais.support.PostgresDatabase;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Inbound message → automated answer recorded, at a sustained rate on PostgreSQL, with the job
+ * executor on: replies are posted to the webhook at {@code relais.bench.rate} per second to
+ * journeys waiting for them, each journey answers through the send pipeline (simulator), and the
+ * latency is the time from the stored inbound row to the recorded outbound answer. Run with
+ * {@code ./mvnw -o test -Dtest=InboundBenchmarkTest -Dsurefire.excludedGroups= -Drelais.bench.rate=200}.
+ */
+@Tag("benchmark")
+class InboundBenchmarkTest {
+
+  @Test
+  void repliesAreAnsweredAtASustainedRate() throws Exception {
+    int rate = Integer.getInteger("relais.bench.rate", 200);
+    int seconds = Integer.getInteger("relais.bench.seconds", 15);
+    int total = rate * seconds;
+    try (PostgresDatabase db = PostgresDatabase.create();
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class).run(args(Map.ofEntries(
+            Map.entry("spring.datasource.url", db.url()), Map.entry("spring.datasource.username", db.user()),
+            Map.entry("spring.datasource.password", db.password()), Map.entry("spring.datasource.hikari.maximum-pool-size", "16"),
+            Map.entry("camunda.bpm.database.type", "postgres"), Map.entry("server.port", "0"),
+            Map.entry("camunda.bpm.job-execution.core-pool-size", "8"), Map.entry("camunda.bpm.job-execution.max-pool-size", "8"),
+            Map.entry("camunda.bpm.job-execution.queue-capacity", "16"), Map.entry("camunda.bpm.job-execution.max-jobs-per-acquisition", "32"),
+            Map.entry("camunda.bpm.job-execution.wait-time-in-millis", "50"), Map.entry("camunda.bpm.job-execution.max-wait", "200"),
+            Map.entry("relais.inbound.workers", "8"), Map.entry("logging.level.root", "warn"),
+            Map.entry("spring.flyway.enabled", "true"))))) {
+      RuntimeService runtime = app.getBean(RuntimeService.class);
+      app.getBean(RepositoryService.class).createDeployment().name("inbound-bench")
+          .addClasspathResource("inbound/inbound-bench-journey.bpmn").deploy();
+      ContactDirectory contacts = app.getBean(ContactDirectory.class);
+      MessageLog log = app.getBean(MessageLog.class);
+      JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+      int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+
+      List<String> phones = new ArrayList<>();
+      for (int i = 0; i < total; i++) {
+        String phone = String.format("+336%08d", i);
+        String contactId = contacts.findOrCreateByPhone(phone).id();
+        String pid = runtime.startProcessInstanceByKey("inbound-bench-journey", contactId).getId();
+        InboundTestSupport.journeyWrote(log, contactId, Channel.SMS, pid, Instant.now());
+        phones.add(phone);
+      }
+
+      ScheduledExecutorService clock = Executors.newScheduledThreadPool(4);
+      List<CompletableFuture<Integer>> sent = Collections.synchronizedList(new ArrayList<>());
+      long periodMicros = 1_000_000L / rate;
+      long start = System.nanoTime();
+      for (int i = 0; i < total; i++) {
+        String phone = phones.get(i);
+        clock.schedule(() -> sent.add(CompletableFuture.supplyAsync(() ->
+            InboundTestSupport.post(port, TwilioMessageWebhook.PATH, InboundTestSupport.encode(InboundTestSupport.form(phone, "Oui")), null).statusCode())),
+            i * periodMicros, TimeUnit.MICROSECONDS);
+      }
+      clock.shutdown();
+      clock.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+      double postSeconds = (System.nanoTime() - start) / 1e9;
+
+      String answered = "select count(*) from message o where o.direction = 'OUT' and o.category = 'SERVICE'";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (jdbc.queryForObject(answered, Integer.class) < total && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      double allSeconds = (System.nanoTime() - start) / 1e9;
+      List<Long> latencies = jdbc.queryForList(
+          "select extract(epoch from (min(o.created_at) - i.created_at)) * 1000 from message i join message o "
+              + "on o.contact_id = i.contact_id and o.direction = 'OUT' and o.category = 'SERVICE' "
+              + "where i.direction = 'IN' group by i.id, i.created_at", Double.class)
+          .stream().map(Math::round).sorted().toList();
+      long ok = sent.stream().filter(f -> f.join() == 200).count();
+      System.out.printf("INBOUND BENCHMARK on PostgreSQL: %d replies posted at %d/s in %.1f s (%d answered 200), "
+              + "%d answers recorded after %.1f s: %.0f answers/s; latency inbound stored -> answer recorded p50 %d ms, p99 %d ms, max %d ms%n",
+          total, rate, postSeconds, ok, latencies.size(), allSeconds, latencies.size() / allSeconds,
+          pct(latencies, 0.50), pct(latencies, 0.99), latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1));
+      assertThat(ok).isEqualTo(total);
+      assertThat(latencies).hasSize(total); // nothing lost
+    }
+  }
+
+  /** As command-line arguments: they win over application.yml (default properties would not). */
+  private static String[] args(Map<String, String> properties) {
+    return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+  }
+
+  private static long pct(List<Long> sorted, double p) {
+    return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+  }
+}

@@ -1,0 +1,37 @@
+package io.relais.inbound;
+
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.util.Optional;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.junit.jupiter.api.Test;
+
+/** The delegates journeys call read {@code replyText} and write what the gateway after them needs. */
+class ReplyDelegatesTest {
+
+  @Test
+  void classifyReplyWritesIntentScoreAndKeyword() throws Exception {
+    DelegateExecution execution = mock(DelegateExecution.class);
+    when(execution.getVariable("replyText")).thenReturn("9/10");
+    new ClassifyReplyDelegate(new ReplyClassifier(() -> Optional.of(ReplyClassifierTest.shippedTable()))).execute(execution);
+    verify(execution).setVariable("intent", "SCORE");
+    verify(execution).setVariable("score", 9);
+    verify(execution).setVariable("keyword", null);
+
+    DelegateExecution quiz = mock(DelegateExecution.class);
+    when(quiz.getVariable("replyText")).thenReturn("QUIZ");
+    new ClassifyReplyDelegate(new ReplyClassifier(() -> Optional.of(ReplyClassifierTest.shippedTable()))).execute(quiz);
+    verify(quiz).setVariable("intent", "KEYWORD");
+    verify(quiz).setVariable("keyword", "QUIZ");
+  }
+
+  @Test
+  void extractAddressWritesTheNewAddress() throws Exception {
+    DelegateExecution execution = mock(DelegateExecution.class);
+    when(execution.getVariable("replyText")).thenReturn("Je serai absent, livrez au 12 rue de la Paix 75002 Paris");
+    new ExtractAddressDelegate(new AddressExtractor()).execute(execution);
+    verify(execution).setVariable("newAddress", "12 rue de la Paix, 75002 Paris");
+  }
+}
