@@ -26,7 +26,8 @@ public class HandoffQueues {
   /** Filter names as Tasklist shows them, per candidate group. */
   public static final Map<String, String> FILTERS = new LinkedHashMap<>(Map.of(
       RelaisGroups.AGENTS, "Conversations — agents",
-      RelaisGroups.SUPERVISORS, "Conversations — superviseurs"));
+      RelaisGroups.SUPERVISORS, "Conversations — superviseurs",
+      RelaisGroups.AFTER_SALES, "Conversations — SAV"));
 
   private final FilterService filters;
   private final TaskService tasks;

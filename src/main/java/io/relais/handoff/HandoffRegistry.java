@@ -19,7 +19,7 @@ import org.springframework.stereotype.Repository;
  * the KPIs read the times recorded here.
  */
 @Repository
-public class HandoffRegistry {
+public class HandoffRegistry implements io.relais.outbound.ConversationOwnership {
 
   private static final String COLUMNS =
       "id, contact_id, process_instance_id, reason, queue, channel, agent, out_of_hours, created_at, claimed_at, "
@@ -43,6 +43,7 @@ public class HandoffRegistry {
    * the conversation? Never for the handoff's own messages (the agent's replies, holding and
    * out-of-hours notices, sent with journey key {@code relais-handoff}) nor for COMPLIANCE answers.
    */
+  @Override
   public boolean mutesBot(String contactId, JourneyStep step, MessageCategory category) {
     if (category == MessageCategory.COMPLIANCE || (step != null && HandoffVariables.PROCESS_ID.equals(step.journeyKey()))) {
       return false;

@@ -50,6 +50,10 @@ public class CompliantSendPipeline implements SendPipeline {
   private final TransactionTemplate newTransaction;
   private final ApplicationEventPublisher events;
   private final UnsubscribeLinks unsubscribeLinks;
+  private ConversationOwnership ownership = (contactId, step, category) -> false;
+
+  /** How long a bot message waits before it checks again whether the agent is done. */
+  static final java.time.Duration HUMAN_OWNED_RECHECK = java.time.Duration.ofMinutes(10);
 
   public CompliantSendPipeline(ContactDirectory contacts, ConsentPolicy consent, ConsentChanges consentChanges,
       MessageLog messages, OutboundStore store, OutboundProperties props, Function<Channel, MessageProvider> providers,
@@ -66,6 +70,11 @@ public class CompliantSendPipeline implements SendPipeline {
     this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     this.events = events;
     this.unsubscribeLinks = unsubscribeLinks;
+  }
+
+  /** While a human owns a conversation, the bot's messages to that contact wait (see {@link ConversationOwnership}). */
+  public void setConversationOwnership(ConversationOwnership ownership) {
+    this.ownership = ownership;
   }
 
   /** A message that will not go (now), with why; or null when policy lets it through. */
@@ -135,6 +144,9 @@ public class CompliantSendPipeline implements SendPipeline {
     }
     if (contact.erased()) {
       return new Stop(SendOutcome.SUPPRESSED, "ERASED", null);
+    }
+    if (ownership.mutesBot(r.contactId(), r.step(), r.category())) {
+      return new Stop(SendOutcome.DEFERRED, "HUMAN_OWNS_CONVERSATION", now.plus(HUMAN_OWNED_RECHECK));
     }
     if (r.category() == MessageCategory.MARKETING && props.windowEnabled(r.channel())) {
       Instant allowed = props.windowFor(r.channel()).nextAllowed(now, contact.timeZone(), contact.holidayZone());

@@ -39,9 +39,11 @@ public class OutboundConfiguration {
   public CompliantSendPipeline sendPipeline(@Lazy ContactDirectory contacts, @Lazy ConsentPolicy consent,
       @Lazy ConsentChanges consentChanges, MessageLog messages, OutboundStore store, OutboundProperties props,
       Providers outboundProviders, Clock clock, PlatformTransactionManager transactions, ApplicationEventPublisher events,
-      ObjectProvider<UnsubscribeLinks> unsubscribeLinks) {
-    return new CompliantSendPipeline(contacts, consent, consentChanges, messages, store, props, outboundProviders, clock,
-        transactions, events, unsubscribeLinks.getIfAvailable());
+      ObjectProvider<UnsubscribeLinks> unsubscribeLinks, ObjectProvider<ConversationOwnership> ownership) {
+    CompliantSendPipeline pipeline = new CompliantSendPipeline(contacts, consent, consentChanges, messages, store, props,
+        outboundProviders, clock, transactions, events, unsubscribeLinks.getIfAvailable());
+    ownership.ifAvailable(pipeline::setConversationOwnership);
+    return pipeline;
   }
 
   static void validateSenders(OutboundProperties props) {

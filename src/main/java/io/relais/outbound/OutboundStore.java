@@ -24,7 +24,11 @@ public class OutboundStore {
 
   private final JdbcTemplate jdbc;
 
-  public OutboundStore(JdbcTemplate jdbc) {
+  private final org.springframework.transaction.support.TransactionTemplate newRow;
+
+  public OutboundStore(JdbcTemplate jdbc, org.springframework.transaction.PlatformTransactionManager transactions) {
+    this.newRow = new org.springframework.transaction.support.TransactionTemplate(transactions);
+    this.newRow.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     this.jdbc = jdbc;
   }
 
@@ -72,12 +76,15 @@ public class OutboundStore {
     for (int attempt = 0; attempt < 3; attempt++) {
       List<Timestamp> rows = jdbc.queryForList("select next_free from sender_rate where sender = ? for update", Timestamp.class, sender);
       if (rows.isEmpty()) {
+        // The sender's first row: created in its own transaction, so that losing the race to a
+        // concurrent send does not abort ours (PostgreSQL aborts a transaction on any error).
         try {
-          jdbc.update("insert into sender_rate (sender, next_free) values (?, ?)", sender, ts(now.plus(cost)));
-          return now;
+          newRow.executeWithoutResult(tx ->
+              jdbc.update("insert into sender_rate (sender, next_free) values (?, ?)", sender, ts(now)));
         } catch (DuplicateKeyException e) {
-          continue;
+          // another node or thread created it first: lock it like any existing row
         }
+        continue;
       }
       Instant tat = rows.get(0).toInstant();
       Instant start = tat.isAfter(now) ? tat : now;

@@ -55,6 +55,7 @@ public class IdentityBootstrap {
     group(RelaisGroups.AGENTS, "Agents");
     group(RelaisGroups.SUPERVISORS, "Supervisors");
     group(RelaisGroups.INTEGRATIONS, "Integrations");
+    group(RelaisGroups.AFTER_SALES, "After-sales agents");
 
     // Marketers own journeys: deploy from Modeler, watch in Cockpit, migrate, fix incidents.
     for (Resource r :
@@ -74,7 +75,7 @@ public class IdentityBootstrap {
     grant(RelaisGroups.MARKETERS, Resources.FILTER, "*", Permissions.READ);
 
     // Agents and supervisors work in Tasklist: read and work tasks, nothing else.
-    for (String g : List.of(RelaisGroups.AGENTS, RelaisGroups.SUPERVISORS)) {
+    for (String g : List.of(RelaisGroups.AGENTS, RelaisGroups.SUPERVISORS, RelaisGroups.AFTER_SALES)) {
       grant(g, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
       grant(g, Resources.TASK, "*", Permissions.READ, Permissions.UPDATE);
       grant(g, Resources.PROCESS_DEFINITION, "*", Permissions.READ, Permissions.READ_TASK, Permissions.UPDATE_TASK);
@@ -93,6 +94,8 @@ public class IdentityBootstrap {
       for (String[] a : DEMO_ACCOUNTS) {
         user(a[0], a[1], a[3], a[4], a[2]);
       }
+      // The demo agent also works the after-sales queue, so every bundled journey can be tried.
+      user("agent", "agent", "Alex", "Agent", RelaisGroups.AFTER_SALES);
       log.warn("Demo accounts are enabled (embedded mode): never use them in production");
     }
   }

@@ -9,6 +9,8 @@ public final class RelaisGroups {
   public static final String MARKETERS = "marketers";
   public static final String AGENTS = "agents";
   public static final String SUPERVISORS = "supervisors";
+  /** A specialised agents' queue (after-sales) that journeys may hand conversations to. */
+  public static final String AFTER_SALES = "after-sales";
   public static final String INTEGRATIONS = "integrations";
 
   /** Groups allowed to read and write everything under {@code /api}. */
@@ -16,7 +18,7 @@ public final class RelaisGroups {
 
   /** Groups allowed to read under {@code /api} (agents read contacts and transcripts). */
   public static final List<String> API_READERS =
-      List.of(ADMINS, MARKETERS, INTEGRATIONS, AGENTS, SUPERVISORS);
+      List.of(ADMINS, MARKETERS, INTEGRATIONS, AGENTS, SUPERVISORS, AFTER_SALES);
 
   private RelaisGroups() {}
 }

@@ -57,7 +57,7 @@ final class OutboundFixture {
     Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
     this.jdbc = new JdbcTemplate(dataSource);
     this.messages = new MessageLog(jdbc, clock);
-    this.store = new OutboundStore(jdbc);
+    this.store = new OutboundStore(jdbc, new DataSourceTransactionManager(dataSource));
   }
 
   static DataSource h2() {
