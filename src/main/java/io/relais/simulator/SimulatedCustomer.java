@@ -51,7 +51,7 @@ public class SimulatedCustomer {
 
   public SimulatedCustomer(
       SimulatorContacts contacts, SimulatedProviders providers, MessageLog messages, RuntimeService runtime,
-      RepositoryService repository,       SimulatorProperties properties, OutboundProperties outbound, Clock clock) {
+      RepositoryService repository, SimulatorProperties properties, OutboundProperties outbound, Clock clock) {
     this.contacts = contacts;
     this.providers = providers;
     this.messages = messages;
