@@ -1,0 +1,150 @@
+package io.relais.analytics;
+
+import io.relais.contact.Channel;
+import io.relais.conversation.Direction;
+import io.relais.platform.ClusterLock;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Derives SENT, DELIVERED, OPENED (read receipts), FAILED and REPLIED engagement events from the
+ * {@code message} table, whatever the send and inbound pipelines record themselves: one node at a
+ * time (cluster lock), from a high-water mark on {@code updated_at}, re-reading a short overlap so
+ * that late commits are not missed; dedup keys make the re-reading harmless.
+ */
+@Component
+public class MessageProjector {
+
+  static final String NAME = "message-projector";
+  private static final Set<String> SENT_STATUSES = Set.of("SENT", "DELIVERED", "READ", "UNDELIVERED");
+  private static final Set<String> DELIVERED_STATUSES = Set.of("DELIVERED", "READ");
+  private static final Set<String> FAILED_STATUSES = Set.of("FAILED", "UNDELIVERED");
+  private static final int PAGE = 500;
+  private static final String COLUMNS =
+      "select id, contact_id, direction, channel, status, journey_key, journey_version, step_id, variant, cost, created_at, updated_at ";
+
+  private final JdbcTemplate jdbc;
+  private final EngagementEvents events;
+  private final ClusterLock lock;
+  private final AnalyticsProperties properties;
+
+  public MessageProjector(JdbcTemplate jdbc, EngagementEvents events, ClusterLock lock, AnalyticsProperties properties) {
+    this.jdbc = jdbc;
+    this.events = events;
+    this.lock = lock;
+    this.properties = properties;
+  }
+
+  @Scheduled(fixedDelayString = "${relais.analytics.projector-interval:PT10S}", initialDelayString = "PT15S")
+  public void scheduled() {
+    catchUp();
+  }
+
+  /** Projects what changed since the watermark; false if another node holds the lease right now. */
+  public boolean catchUp() {
+    return lock.runExclusively("analytics-" + NAME, Duration.ofMinutes(5), this::project);
+  }
+
+  /** Forgets the watermark so the next run re-reads every message (idempotent; tests and repairs). */
+  void rewind() {
+    jdbc.update("delete from analytics_watermark where name = ?", NAME);
+  }
+
+  private record Row(String id, String contactId, Direction direction, Channel channel, String status,
+      String journeyKey, Integer journeyVersion, String stepId, String variant, BigDecimal cost,
+      Instant createdAt, Instant updatedAt) {}
+
+  private static Row row(ResultSet rs, int n) throws SQLException {
+    return new Row(rs.getString(1), rs.getString(2), Direction.valueOf(rs.getString(3)), Channel.valueOf(rs.getString(4)),
+        rs.getString(5), rs.getString(6), (Integer) rs.getObject(7, Integer.class), rs.getString(8), rs.getString(9),
+        rs.getBigDecimal(10), rs.getTimestamp(11).toInstant(), rs.getTimestamp(12).toInstant());
+  }
+
+  private void project() {
+    List<Timestamp> stored = jdbc.queryForList("select position from analytics_watermark where name = ?", Timestamp.class, NAME);
+    Instant from = stored.isEmpty() ? Instant.EPOCH : stored.get(0).toInstant().minus(properties.projectorOverlap());
+    Instant cursorTime = from;
+    String cursorId = "";
+    Instant highest = stored.isEmpty() ? null : stored.get(0).toInstant();
+    while (true) {
+      List<Row> rows = jdbc.query(
+          COLUMNS + "from message where updated_at > ? or (updated_at = ? and id > ?) order by updated_at, id fetch first " + PAGE + " rows only",
+          MessageProjector::row,
+          Timestamp.from(cursorTime), Timestamp.from(cursorTime), cursorId);
+      for (Row row : rows) {
+        if (row.direction() == Direction.OUT) {
+          projectOutbound(row);
+        } else {
+          projectInbound(row);
+        }
+        cursorTime = row.updatedAt();
+        cursorId = row.id();
+        highest = highest == null || row.updatedAt().isAfter(highest) ? row.updatedAt() : highest;
+      }
+      if (rows.size() < PAGE) {
+        break;
+      }
+    }
+    if (highest != null) {
+      if (jdbc.update("update analytics_watermark set position = ? where name = ?", Timestamp.from(highest), NAME) == 0) {
+        jdbc.update("insert into analytics_watermark (name, position) values (?, ?)", NAME, Timestamp.from(highest));
+      }
+    }
+  }
+
+  private EngagementEvent.Builder event(EngagementType type, Row m) {
+    return EngagementEvent.of(type, m.contactId())
+        .journey(m.journeyKey(), m.journeyVersion(), m.stepId())
+        .channel(m.channel())
+        .variant(m.variant())
+        .message(m.id())
+        .dedupKey("m:" + m.id() + ":" + type);
+  }
+
+  private void projectOutbound(Row m) {
+    if (SENT_STATUSES.contains(m.status())) {
+      events.record(event(EngagementType.SENT, m).cost(m.cost()).at(m.createdAt()));
+    }
+    if (DELIVERED_STATUSES.contains(m.status())) {
+      events.record(event(EngagementType.DELIVERED, m).at(m.updatedAt()));
+    }
+    if ("READ".equals(m.status())) {
+      events.record(event(EngagementType.OPENED, m).at(m.updatedAt()));
+    }
+    if (FAILED_STATUSES.contains(m.status())) {
+      events.record(event(EngagementType.FAILED, m).at(m.updatedAt()));
+    }
+  }
+
+  /** A reply is credited to the last message sent to the contact before it, within the reply window. */
+  private void projectInbound(Row in) {
+    List<Row> previous = jdbc.query(
+        COLUMNS + "from message where contact_id = ? and direction = 'OUT' and status in ('SENT','DELIVERED','READ') "
+            + "and created_at <= ? and created_at >= ? order by created_at desc, id desc fetch first 1 rows only",
+        MessageProjector::row,
+        in.contactId(), Timestamp.from(in.createdAt()), Timestamp.from(in.createdAt().minus(properties.replyWindow())));
+    EngagementEvent.Builder reply;
+    if (previous.isEmpty()) {
+      reply = EngagementEvent.of(EngagementType.REPLIED, in.contactId()).channel(in.channel());
+    } else {
+      Row out = previous.get(0);
+      Integer earlier = jdbc.queryForObject(
+          "select count(*) from engagement_event where message_id = ? and event_type = 'REPLIED'", Integer.class, out.id());
+      reply = event(EngagementType.REPLIED, out);
+      if (earlier == 0) {
+        // Only the first reply to a message measures how fast customers answer.
+        reply.delayMs(Duration.between(out.createdAt(), in.createdAt()).toMillis());
+      }
+    }
+    events.record(reply.dedupKey("m:" + in.id() + ":REPLIED").at(in.createdAt()));
+  }
+}

@@ -1,0 +1,134 @@
+package io.relais.inbound;
+
+import io.relais.conversation.MessageRecord;
+import io.relais.journey.JourneyMessages;
+import java.time.Clock;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.springframework.stereotype.Component;
+
+/**
+ * Hands a customer's message to the journey it answers: the journey instance that last wrote to
+ * the contact on this channel, if it waits for {@code CustomerReply}; otherwise the customer
+ * started a conversation ({@code KeywordReceived} for a campaign keyword, else {@code
+ * ConversationStarted}), business key = contact id. A journey that is running but not waiting yet
+ * gets the reply kept for it ({@link Route#pending()}) for a bounded time.
+ */
+@Component
+class ConversationRouter {
+
+  /** Where a message went. */
+  record Route(String kind, String processInstanceId, String journeyKey) {
+
+    static final String REPLY = "REPLY";
+    static final String STARTED = "STARTED";
+    static final String PENDING = "PENDING";
+    static final String UNROUTED = "UNROUTED";
+
+    boolean pending() {
+      return PENDING.equals(kind);
+    }
+  }
+
+  private final RuntimeService runtimeService;
+  private final RepositoryService repositoryService;
+  private final InboundStore store;
+  private final Clock clock;
+  private final InboundProperties properties;
+
+  ConversationRouter(RuntimeService runtimeService, RepositoryService repositoryService, InboundStore store, Clock clock,
+      InboundProperties properties) {
+    this.runtimeService = runtimeService;
+    this.repositoryService = repositoryService;
+    this.store = store;
+    this.clock = clock;
+    this.properties = properties;
+  }
+
+  /** Routes in the caller's transaction (the engine joins it). */
+  Route route(MessageRecord m, ReplyClassification c) {
+    Map<String, Object> vars = replyVariables(m, c);
+    String running = latestRunningJourney(m);
+    if (running != null) {
+      if (waitsForReply(running)) {
+        // if the wait ends meanwhile (a timer won), this throws, the transaction rolls back and the
+        // processor tries the message again
+        String key = journeyKey(running);
+        runtimeService.createMessageCorrelation(JourneyMessages.CUSTOMER_REPLY)
+            .processInstanceId(running)
+            .setVariables(vars)
+            .correlateExclusively();
+        return new Route(Route.REPLY, running, key);
+      }
+      if (clock.instant().isBefore(m.createdAt().plus(properties.pendingReplyTimeout()))) {
+        return new Route(Route.PENDING, running, null);
+      }
+    }
+    if (ReplyIntents.KEYWORD.equals(c.intent())) {
+      Route started = start(JourneyMessages.KEYWORD_RECEIVED, m, vars);
+      if (started != null) {
+        return started;
+      }
+    }
+    Route started = start(JourneyMessages.CONVERSATION_STARTED, m, vars);
+    return started != null ? started : new Route(Route.UNROUTED, null, null);
+  }
+
+  /** Starts the journey with this start message, or null when none is deployed. */
+  private Route start(String message, MessageRecord m, Map<String, Object> vars) {
+    // checked first: a failed correlation would mark the surrounding transaction rollback-only
+    if (repositoryService.createProcessDefinitionQuery().messageEventSubscriptionName(message).count() == 0) {
+      return null;
+    }
+    ProcessInstance pi = runtimeService.createMessageCorrelation(message)
+        .processInstanceBusinessKey(m.contactId())
+        .setVariables(vars)
+        .correlateStartMessage();
+    return new Route(Route.STARTED, pi.getId(), definitionKey(pi.getProcessDefinitionId()));
+  }
+
+  private String latestRunningJourney(MessageRecord m) {
+    List<String> candidates = store.journeysThatWrote(m.contactId(), m.channel(), 5);
+    for (String id : candidates) {
+      if (runtimeService.createProcessInstanceQuery().processInstanceId(id).active().count() > 0) {
+        return id;
+      }
+    }
+    return null;
+  }
+
+  private boolean waitsForReply(String processInstanceId) {
+    return runtimeService.createEventSubscriptionQuery()
+        .processInstanceId(processInstanceId)
+        .eventType("message")
+        .eventName(JourneyMessages.CUSTOMER_REPLY)
+        .count() > 0;
+  }
+
+  private String journeyKey(String processInstanceId) {
+    ProcessInstance pi = runtimeService.createProcessInstanceQuery().processInstanceId(processInstanceId).singleResult();
+    return pi == null ? null : definitionKey(pi.getProcessDefinitionId());
+  }
+
+  private String definitionKey(String definitionId) {
+    return repositoryService.getProcessDefinition(definitionId).getKey();
+  }
+
+  static Map<String, Object> replyVariables(MessageRecord m, ReplyClassification c) {
+    Map<String, Object> vars = new HashMap<>();
+    vars.put(JourneyMessages.VAR_REPLY_TEXT, m.body() == null ? "" : m.body());
+    vars.put(JourneyMessages.VAR_REPLY_CHANNEL, m.channel().name());
+    vars.put(JourneyMessages.VAR_REPLY_MESSAGE_ID, m.id());
+    vars.put(JourneyMessages.VAR_REPLY_RECEIVED_AT, Date.from(m.createdAt()));
+    vars.put(JourneyMessages.VAR_INTENT, c.intent());
+    vars.put(ReplyIntents.VAR_SCORE, c.score());
+    vars.put(ReplyIntents.VAR_KEYWORD, c.keyword());
+    vars.put(JourneyMessages.VAR_CONTACT_ID, m.contactId());
+    return vars;
+  }
+}

@@ -1,0 +1,117 @@
+package io.relais.inbound;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The {@code inbound_queue} table: stored inbound messages whose processing is not finished.
+ * Claims are conditional updates, so that two workers or two nodes never process a message at
+ * the same time; a contact's messages are claimed in arrival order, compliance keywords excepted.
+ */
+@Repository
+class InboundQueue {
+
+  /** Where the processing of a message stands. */
+  enum Stage {
+    /** Nothing done yet. */
+    NEW,
+    /** Consent changed: send the confirmation, tell journeys, then finish. */
+    CONFIRM,
+    /** Consent changed: send the confirmation, then route the message as a reply too. */
+    CONFIRM_ROUTE,
+    /** Route the message to a journey. */
+    ROUTE
+  }
+
+  record Row(String messageId, String contactId, boolean compliance, Stage stage, int attempts, Instant receivedAt) {}
+
+  private static final String SELECT =
+      "select q.message_id, q.contact_id, q.compliance, q.stage, q.attempts, q.received_at from inbound_queue q ";
+  /** No older non-compliance message of the same contact is still waiting (order per contact). */
+  private static final String IN_ORDER =
+      " and (q.compliance = true or not exists (select 1 from inbound_queue o where o.contact_id = q.contact_id "
+          + "and o.seq < q.seq and o.compliance = false))";
+
+  private final JdbcTemplate jdbc;
+  private final Clock clock;
+
+  InboundQueue(JdbcTemplate jdbc, Clock clock) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+  }
+
+  void add(String messageId, String contactId, boolean compliance, Instant receivedAt, Instant firstSweep) {
+    jdbc.update(
+        "insert into inbound_queue (message_id, contact_id, compliance, stage, attempts, received_at, next_attempt_at) "
+            + "values (?, ?, ?, ?, 0, ?, ?)",
+        messageId, contactId, compliance, Stage.NEW.name(), ts(receivedAt), ts(firstSweep));
+  }
+
+  /** Fresh (never tried) or due messages of one contact that may be processed now, oldest first. */
+  List<Row> claimable(String contactId) {
+    Timestamp now = ts(clock.instant());
+    return jdbc.query(
+        SELECT + "where q.contact_id = ? and (q.attempts = 0 or q.next_attempt_at <= ?) "
+            + "and (q.claimed_until is null or q.claimed_until < ?)" + IN_ORDER + " order by q.seq",
+        InboundQueue::map, contactId, now, now);
+  }
+
+  /** Due messages of all contacts (the sweeper), oldest first. */
+  List<Row> due(int limit) {
+    Timestamp now = ts(clock.instant());
+    return jdbc.query(
+        SELECT + "where q.next_attempt_at <= ? and (q.claimed_until is null or q.claimed_until < ?)" + IN_ORDER
+            + " order by q.seq limit " + limit,
+        InboundQueue::map, now, now);
+  }
+
+  /** Takes a message for {@code owner} until the lease ends; false if another worker has it. */
+  boolean claim(String messageId, String owner, Instant until) {
+    Timestamp now = ts(clock.instant());
+    return jdbc.update(
+            "update inbound_queue set claimed_by = ?, claimed_until = ? where message_id = ? "
+                + "and (claimed_until is null or claimed_until < ?)",
+            owner, ts(until), messageId, now) == 1;
+  }
+
+  void setStage(String messageId, Stage stage) {
+    jdbc.update("update inbound_queue set stage = ? where message_id = ?", stage.name(), messageId);
+  }
+
+  /** Gives the message back to be tried again at {@code next}. */
+  void postpone(String messageId, Instant next, String error) {
+    jdbc.update(
+        "update inbound_queue set attempts = attempts + 1, next_attempt_at = ?, claimed_by = null, claimed_until = null, "
+            + "last_error = ? where message_id = ?",
+        ts(next), error == null ? null : error.substring(0, Math.min(error.length(), 1000)), messageId);
+  }
+
+  void remove(String messageId) {
+    jdbc.update("delete from inbound_queue where message_id = ?", messageId);
+  }
+
+  /** Unfinished messages of a contact (tests, monitoring). */
+  int pending(String contactId) {
+    Integer n = jdbc.queryForObject("select count(*) from inbound_queue where contact_id = ?", Integer.class, contactId);
+    return n == null ? 0 : n;
+  }
+
+  /** Unfinished messages in total (monitoring). */
+  int size() {
+    Integer n = jdbc.queryForObject("select count(*) from inbound_queue", Integer.class);
+    return n == null ? 0 : n;
+  }
+
+  private static Row map(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+    return new Row(rs.getString(1), rs.getString(2), rs.getBoolean(3), Stage.valueOf(rs.getString(4)), rs.getInt(5),
+        rs.getTimestamp(6).toInstant());
+  }
+
+  private static Timestamp ts(Instant i) {
+    return Timestamp.from(i);
+  }
+}

@@ -1,0 +1,99 @@
+package io.relais.journey;
+
+import java.time.Duration;
+import java.time.Period;
+import java.time.format.DateTimeParseException;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.VariableScope;
+import org.camunda.bpm.model.bpmn.instance.ExtensionElements;
+import org.camunda.bpm.model.bpmn.instance.FlowElement;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * The waits of every journey as parameters, so that marketers and tests tune them without editing
+ * XML: {@code ${journeyDefaults.duration(execution, 'cartEmailWait', 'PT24H')}} takes the process
+ * variable {@code cartEmailWait} when the journey was started with it, else the property {@code
+ * relais.journeys.defaults.cartEmailWait} (or {@code cart-email-wait}), else the default written
+ * in the diagram.
+ */
+@Component("journeyDefaults")
+public class JourneyDefaults {
+
+  static final String PREFIX = "relais.journeys.defaults.";
+
+  private final Environment environment;
+
+  public JourneyDefaults(Environment environment) {
+    this.environment = environment;
+  }
+
+  /** An ISO-8601 duration ({@code PT24H}, {@code P7D}) for a timer; a bad value fails loudly. */
+  public String duration(VariableScope execution, String name, String fallback) {
+    String value = null;
+    Object variable = execution == null ? null : execution.getVariable(name);
+    if (variable != null && !variable.toString().isBlank()) {
+      value = variable.toString().trim();
+    }
+    if (value == null) {
+      value = environment.getProperty(PREFIX + name);
+    }
+    if (value == null) {
+      value = environment.getProperty(PREFIX + kebab(name));
+    }
+    if (value == null || value.isBlank()) {
+      value = fallback;
+    }
+    return checked(name, value.trim());
+  }
+
+  /**
+   * The timeout of a "Wait for reply" event-based gateway: its extension properties {@code
+   * waitVariable} (the name, e.g. {@code replyWait}) and {@code waitDefault} (e.g. {@code PT48H}),
+   * set by the element template, resolved like {@link #duration}. The timer after the gateway
+   * reads {@code ${journeyDefaults.waitFor(execution)}}; it is evaluated while the gateway is
+   * entered, so the current element is the gateway.
+   */
+  public String waitFor(DelegateExecution execution) {
+    FlowElement element = execution.getBpmnModelElementInstance();
+    String name = null;
+    String fallback = null;
+    ExtensionElements extensions = element == null ? null : element.getExtensionElements();
+    if (extensions != null) {
+      for (CamundaProperties props : extensions.getChildElementsByType(CamundaProperties.class)) {
+        for (CamundaProperty prop : props.getCamundaProperties()) {
+          if ("waitVariable".equals(prop.getCamundaName())) {
+            name = prop.getCamundaValue();
+          } else if ("waitDefault".equals(prop.getCamundaName())) {
+            fallback = prop.getCamundaValue();
+          }
+        }
+      }
+    }
+    if (name == null || fallback == null) {
+      throw new IllegalStateException("Wait for reply at '" + execution.getCurrentActivityId()
+          + "': the gateway needs the properties waitVariable and waitDefault (template 'Wait for reply')");
+    }
+    return duration(execution, name, fallback);
+  }
+
+  private static String checked(String name, String value) {
+    try {
+      if (value.contains("T")) {
+        Duration.parse(value);
+      } else {
+        Period.parse(value);
+      }
+      return value;
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "Journey wait '" + name + "' must be an ISO-8601 duration such as PT24H or P7D, not '" + value + "'", e);
+    }
+  }
+
+  static String kebab(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+  }
+}

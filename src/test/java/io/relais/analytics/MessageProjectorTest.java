@@ -1,0 +1,83 @@
+package io.relais.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relais.contact.Channel;
+import io.relais.conversation.Direction;
+import io.relais.conversation.MessageLog;
+import io.relais.conversation.MessageRecord;
+import io.relais.support.RelaisSpringTest;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Engagement events derived from the message table, whatever the pipelines record themselves. */
+@RelaisSpringTest
+class MessageProjectorTest {
+
+  @Autowired MessageLog messages;
+  @Autowired MessageProjector projector;
+  @Autowired JdbcTemplate jdbc;
+
+  static final Instant T = Instant.parse("2025-05-02T08:00:00Z");
+
+  @AfterEach
+  void resetClock() {
+    ClockUtil.reset();
+  }
+
+  MessageRecord outbound(String contact, Channel channel, Instant at) {
+    return new MessageRecord(UUID.randomUUID().toString(), contact, Direction.OUT, channel, "MARKETING", "SENT", "Bonjour", "Relais",
+        "+33600000000", "simulator", null, UUID.randomUUID().toString(), null, "cart", 2, "Task_Sms", "B", 2, "GSM7",
+        new BigDecimal("0.09000"), null, null, at, at);
+  }
+
+  /** Runs the projector, taking the lease from the scheduled run (tests move the clock, which leases follow). */
+  void catchUp() {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      jdbc.update("delete from relais_lock where name = ?", "analytics-" + MessageProjector.NAME);
+      if (projector.catchUp()) {
+        return;
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("the projector never got its lease");
+  }
+
+  List<String> types(String messageId) {
+    return jdbc.queryForList("select event_type from engagement_event where message_id = ? order by id", String.class, messageId);
+  }
+
+  @Test
+  void sendDeliveryAndReplyBecomeEventsOnceWithTheirJourneyAndDelay() {
+    String contact = "c-" + UUID.randomUUID();
+    MessageRecord sms = messages.insert(outbound(contact, Channel.SMS, T));
+    MessageRecord failed = messages.insert(outbound(contact, Channel.EMAIL, T));
+    ClockUtil.setCurrentTime(Date.from(T.plusSeconds(5)));
+    messages.updateStatus(sms.id(), "DELIVERED", null, null);
+    messages.updateStatus(failed.id(), "FAILED", "30003", "unreachable");
+    messages.insert(MessageRecord.inbound(UUID.randomUUID().toString(), contact, Channel.SMS, "J'hésite entre deux produits",
+        "+33600000000", "Relais", "simulator", "SM" + UUID.randomUUID(), T.plusSeconds(95)));
+
+    ClockUtil.reset();
+    projector.rewind();
+    catchUp();
+    catchUp(); // re-reading changes nothing
+
+    assertThat(types(sms.id())).containsExactly("SENT", "DELIVERED", "REPLIED");
+    assertThat(types(failed.id())).containsExactly("FAILED");
+    assertThat(jdbc.queryForObject("select delay_ms from engagement_event where message_id = ? and event_type = 'REPLIED'", Long.class,
+        sms.id())).isEqualTo(95_000L);
+    assertThat(jdbc.queryForMap("select journey_key, journey_version, step_id, variant, channel, cost from engagement_event "
+        + "where message_id = ? and event_type = 'SENT'", sms.id()))
+        .containsEntry("JOURNEY_KEY", "cart").containsEntry("JOURNEY_VERSION", 2).containsEntry("STEP_ID", "Task_Sms")
+        .containsEntry("VARIANT", "B").containsEntry("CHANNEL", "SMS");
+  }
+}

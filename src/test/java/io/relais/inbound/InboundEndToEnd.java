@@ -1,0 +1,131 @@
+package io.relais.inbound;
+
+import static io.relais.inbound.InboundTestSupport.BRAND_NUMBER;
+import static io.relais.inbound.InboundTestSupport.TOKEN;
+import static io.relais.inbound.InboundTestSupport.assertTwiml;
+import static io.relais.inbound.InboundTestSupport.encode;
+import static io.relais.inbound.InboundTestSupport.form;
+import static io.relais.inbound.InboundTestSupport.freshPhone;
+import static io.relais.inbound.InboundTestSupport.journeyWrote;
+import static io.relais.inbound.InboundTestSupport.sign;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.relais.contact.Channel;
+import io.relais.conversation.Direction;
+import io.relais.conversation.MessageLog;
+import io.relais.conversation.MessageRecord;
+import io.relais.journey.JourneyMessages;
+import io.relais.support.Jobs;
+import io.relais.support.RelaisSpringTest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * What the inbound end-to-end tests share: the whole application (one Spring context for all of
+ * them), signed webhook posts, test journeys, waiting for the processing of a contact's messages.
+ */
+@RelaisSpringTest
+@Import(InboundFakes.class)
+abstract class InboundEndToEnd {
+
+  @LocalServerPort int port;
+  @Autowired InboundFakes.FakeSender sender;
+  @Autowired TwilioSignature signature;
+  @Autowired InboundProcessor processor;
+  @Autowired InboundIntake intake;
+  @Autowired InboundQueue queue;
+  @Autowired MessageLog messageLog;
+  @Autowired WhatsAppSessions whatsAppSessions;
+  @Autowired RuntimeService runtimeService;
+  @Autowired RepositoryService repositoryService;
+  @Autowired HistoryService historyService;
+  @Autowired ManagementService managementService;
+  @Autowired JdbcTemplate jdbc;
+  @Autowired InboundFakes.FakeContacts contacts;
+  @Autowired InboundFakes.FakeConsent consent;
+
+  @BeforeEach
+  void setUp() {
+    InboundTestSupport.deployTestJourneys(repositoryService);
+    signature.useAuthToken(TOKEN);
+  }
+
+  @AfterEach
+  void tearDown() {
+    signature.useAuthToken("");
+    intake.useKnownSenders(null);
+    ClockUtil.reset();
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  HttpResponse<String> postSigned(Map<String, String> form) {
+    String url = signature.publicBaseUrl() + TwilioMessageWebhook.PATH;
+    return InboundTestSupport.post(port, TwilioMessageWebhook.PATH, encode(form), sign(url, form, TOKEN));
+  }
+
+  String waitingJourney(String contactId, boolean reachWait) {
+    String pid = runtimeService.startProcessInstanceByKey("inbound-test-waiting-journey", contactId).getId();
+    if (reachWait) {
+      Jobs.runDue(managementService, pid);
+    }
+    return pid;
+  }
+
+  void awaitProcessed(String contactId) {
+    awaitUnfinished(contactId, 0);
+  }
+
+  void awaitUnfinished(String contactId, int left) {
+    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (System.nanoTime() < end) {
+      processor.drain(contactId);
+      if (processor.unfinished(contactId) == left) {
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    fail("Inbound messages of " + contactId + " still unprocessed: "
+        + jdbc.queryForList("select stage, attempts, last_error from inbound_queue where contact_id = ?", contactId));
+  }
+
+  List<HistoricProcessInstance> startedBy(String message, String contactId) {
+    var definitions = repositoryService.createProcessDefinitionQuery().messageEventSubscriptionName(message).list();
+    return historyService.createHistoricProcessInstanceQuery().processInstanceBusinessKey(contactId).list().stream()
+        .filter(p -> definitions.stream().anyMatch(d -> d.getKey().equals(p.getProcessDefinitionKey())))
+        .toList();
+  }
+
+  Object variable(String pid, String name) {
+    HistoricVariableInstance v = historyService.createHistoricVariableInstanceQuery().processInstanceId(pid).variableName(name).singleResult();
+    return v == null ? null : v.getValue();
+  }
+
+  static boolean isOut(MessageRecord m) {
+    return m.direction() == Direction.OUT;
+  }
+}

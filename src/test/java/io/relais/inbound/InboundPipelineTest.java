@@ -1,0 +1,222 @@
+package io.relais.inbound;
+
+import static io.relais.inbound.InboundTestSupport.BRAND_NUMBER;
+import static io.relais.inbound.InboundTestSupport.TOKEN;
+import static io.relais.inbound.InboundTestSupport.assertTwiml;
+import static io.relais.inbound.InboundTestSupport.encode;
+import static io.relais.inbound.InboundTestSupport.form;
+import static io.relais.inbound.InboundTestSupport.freshPhone;
+import static io.relais.inbound.InboundTestSupport.journeyWrote;
+import static io.relais.inbound.InboundTestSupport.sign;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.relais.contact.Channel;
+import io.relais.conversation.Direction;
+import io.relais.conversation.MessageLog;
+import io.relais.conversation.MessageRecord;
+import io.relais.journey.JourneyMessages;
+import io.relais.support.Jobs;
+import io.relais.support.RelaisSpringTest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The inbound pipeline end to end: signed Twilio webhooks against the running application and
+ * engine, replies reaching waiting journeys, conversations started by customers, ordering and
+ * durability.
+ */
+class InboundPipelineTest extends InboundEndToEnd {
+
+  // ---- replies and conversations -------------------------------------------------------------
+
+  @Test
+  void aReplyReachesTheJourneyThatWroteAndWaits() {
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    String pid = waitingJourney(contactId, true);
+    journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+
+    Map<String, String> form = form(phone, "Oui !");
+    assertTwiml(postSigned(form));
+    awaitProcessed(contactId);
+
+    assertThat(variable(pid, "firstReply")).isEqualTo("Oui !");
+    assertThat(variable(pid, "firstIntent")).isEqualTo("YES");
+    assertThat(variable(pid, JourneyMessages.VAR_REPLY_CHANNEL)).isEqualTo("SMS");
+    assertThat(variable(pid, JourneyMessages.VAR_REPLY_RECEIVED_AT)).isInstanceOf(Date.class);
+    MessageRecord in = messageLog.findByProviderId("TWILIO", form.get("MessageSid")).orElseThrow();
+    assertThat(variable(pid, JourneyMessages.VAR_REPLY_MESSAGE_ID)).isEqualTo(in.id());
+    assertThat(in.status()).isEqualTo("PROCESSED");
+    assertThat(in.processInstanceId()).isEqualTo(pid);
+    assertThat(in.journeyKey()).isEqualTo("inbound-test-waiting-journey");
+    assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).isEmpty();
+  }
+
+  @Test
+  void twoQuickRepliesReachTheJourneyInOrder() {
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    String pid = waitingJourney(contactId, true);
+    journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+
+    assertTwiml(postSigned(form(phone, "premier message")));
+    assertTwiml(postSigned(form(phone, "second message")));
+    awaitProcessed(contactId);
+
+    assertThat(variable(pid, "firstReply")).isEqualTo("premier message");
+    assertThat(variable(pid, "secondReply")).isEqualTo("second message");
+    assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).singleResult()).isNotNull();
+  }
+
+  @Test
+  void aReplyBeforeTheJourneyWaitsIsKeptForIt() {
+    Instant t0 = Instant.parse("2026-07-10T10:00:00Z");
+    ClockUtil.setCurrentTime(Date.from(t0));
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    String pid = waitingJourney(contactId, false); // its first step has not run yet
+    journeyWrote(messageLog, contactId, Channel.SMS, pid, t0.minusSeconds(5));
+
+    Map<String, String> form = form(phone, "Je veux un retour");
+    assertTwiml(postSigned(form));
+    processor.drain(contactId);
+    assertThat(messageLog.findByProviderId("TWILIO", form.get("MessageSid")).orElseThrow().status()).isEqualTo("RECEIVED");
+    assertThat(processor.unfinished(contactId)).isEqualTo(1);
+
+    Jobs.runDue(managementService, pid); // the journey reaches its wait
+    ClockUtil.setCurrentTime(Date.from(t0.plusSeconds(2)));
+    awaitProcessed(contactId);
+
+    assertThat(variable(pid, "firstReply")).isEqualTo("Je veux un retour");
+    assertThat(variable(pid, "firstIntent")).isEqualTo("RETURN");
+  }
+
+  @Test
+  void aReplyKeptTooLongStartsAConversation() {
+    Instant t0 = Instant.parse("2026-07-10T10:00:00Z");
+    ClockUtil.setCurrentTime(Date.from(t0));
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    String pid = waitingJourney(contactId, false);
+    journeyWrote(messageLog, contactId, Channel.SMS, pid, t0.minusSeconds(5));
+
+    assertTwiml(postSigned(form(phone, "Bonjour ?")));
+    processor.drain(contactId);
+    ClockUtil.setCurrentTime(Date.from(t0.plus(Duration.ofMinutes(2))));
+    awaitProcessed(contactId);
+
+    assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).hasSize(1);
+  }
+
+  @Test
+  void aStrangerWritingFirstStartsTheInboundConversation() {
+    String phone = freshPhone();
+    Map<String, String> form = form(phone, "Bonjour, vous avez ce pull en bleu ?");
+    assertTwiml(postSigned(form));
+    String contactId = contacts.findByPhone(phone).orElseThrow().id();
+    awaitProcessed(contactId);
+
+    List<HistoricProcessInstance> started = startedBy(JourneyMessages.CONVERSATION_STARTED, contactId);
+    assertThat(started).hasSize(1);
+    String pid = started.get(0).getId();
+    assertThat(variable(pid, JourneyMessages.VAR_REPLY_TEXT)).isEqualTo("Bonjour, vous avez ce pull en bleu ?");
+    assertThat(variable(pid, JourneyMessages.VAR_INTENT)).isEqualTo("QUESTION");
+    assertThat(variable(pid, JourneyMessages.VAR_CONTACT_ID)).isEqualTo(contactId);
+    assertThat(consent.of(contactId)).isEmpty(); // a stranger gets no consent
+  }
+
+  @Test
+  void aCampaignKeywordStartsTheKeywordJourney() {
+    String phone = freshPhone();
+    assertTwiml(postSigned(form(phone, "Quiz supplémentaire !")));
+    String contactId = contacts.findByPhone(phone).orElseThrow().id();
+    awaitProcessed(contactId);
+
+    List<HistoricProcessInstance> started = startedBy(JourneyMessages.KEYWORD_RECEIVED, contactId);
+    assertThat(started).hasSize(1);
+    assertThat(variable(started.get(0).getId(), ReplyIntents.VAR_KEYWORD)).isEqualTo("QUIZ");
+    assertThat(variable(started.get(0).getId(), JourneyMessages.VAR_INTENT)).isEqualTo("KEYWORD");
+    assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).isEmpty();
+  }
+
+  @Test
+  void whatsAppMessagesOpenTheSessionWindow() {
+    String phone = freshPhone();
+    Map<String, String> form = form("whatsapp:" + phone, "Bonjour");
+    form.put("ProfileName", "Camille");
+    assertTwiml(postSigned(form));
+    MessageRecord in = messageLog.findByProviderId("TWILIO", form.get("MessageSid")).orElseThrow();
+
+    assertThat(in.channel()).isEqualTo(Channel.WHATSAPP);
+    assertThat(whatsAppSessions.openUntil(in.contactId())).contains(in.createdAt().plus(Duration.ofHours(24)));
+    ClockUtil.setCurrentTime(Date.from(in.createdAt().plus(Duration.ofHours(24))));
+    assertThat(whatsAppSessions.isOpen(in.contactId())).isFalse();
+    String smsOnly = contacts.findOrCreateByPhone(freshPhone()).id();
+    assertThat(whatsAppSessions.openUntil(smsOnly)).isEmpty();
+  }
+
+  // ---- durability -----------------------------------------------------------------------------
+
+  @Test
+  void aReplayIsAnsweredButStoredAndProcessedOnce() {
+    String phone = freshPhone();
+    Map<String, String> form = form(phone, "Bonjour");
+    assertTwiml(postSigned(form));
+    assertTwiml(postSigned(form));
+    String contactId = contacts.findByPhone(phone).orElseThrow().id();
+    awaitProcessed(contactId);
+    assertTwiml(postSigned(form));
+
+    assertThat(jdbc.queryForObject("select count(*) from message where provider_id = ?", Integer.class, form.get("MessageSid"))).isEqualTo(1);
+    assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).hasSize(1);
+  }
+
+  @Test
+  void aMessageStoredButNeverProcessedIsTakenOverByTheSweeper() {
+    // as if the node died right after answering Twilio
+    String contactId = contacts.findOrCreateByPhone(freshPhone()).id();
+    Instant received = Instant.now().minusSeconds(30);
+    MessageRecord m = MessageRecord.inbound(java.util.UUID.randomUUID().toString(), contactId, Channel.SMS, "Bonjour",
+        "+33600000000", BRAND_NUMBER, "TWILIO", InboundTestSupport.sid(), received);
+    messageLog.insert(m);
+    queue.add(m.id(), contactId, false, received, received.plusSeconds(3));
+    jdbc.update("update inbound_queue set attempts = 1, claimed_by = 'dead-node', claimed_until = ? where message_id = ?",
+        java.sql.Timestamp.from(received.plusSeconds(10)), m.id());
+
+    processor.sweep();
+    awaitProcessed(contactId);
+
+    assertThat(messageLog.find(m.id()).orElseThrow().status()).isEqualTo("PROCESSED");
+    assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).hasSize(1);
+  }
+
+  @Test
+  void theSimulatorUsesTheSameIntake() {
+    String phone = freshPhone();
+    IntakeResult r = intake.receive(InboundMessage.text("SIMULATOR", "SIM-" + InboundTestSupport.sid(), phone, BRAND_NUMBER, "Où est ma commande ?"));
+    awaitProcessed(r.contactId());
+    assertThat(r.duplicate()).isFalse();
+    List<HistoricProcessInstance> started = startedBy(JourneyMessages.CONVERSATION_STARTED, r.contactId());
+    assertThat(started).hasSize(1);
+    assertThat(variable(started.get(0).getId(), JourneyMessages.VAR_INTENT)).isEqualTo("ORDER_STATUS");
+  }
+}

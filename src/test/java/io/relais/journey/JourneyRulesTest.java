@@ -1,0 +1,34 @@
+package io.relais.journey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The plain rules behind journey steps, without the engine. */
+class JourneyRulesTest {
+
+  @Test
+  void extractsAFrenchAddressOrNothing() {
+    assertThat(DeliveryAddressExtractor.extract("Absent, livrez au 12 rue des Lilas, 69003 Lyon.")).contains("12 rue des Lilas, 69003 Lyon");
+    assertThat(DeliveryAddressExtractor.extract("3 bis avenue Jean Jaurès 75019 Paris")).contains("3 bis avenue Jean Jaurès 75019 Paris");
+    assertThat(DeliveryAddressExtractor.extract("Je serai absent 2 jours")).isEmpty();
+  }
+
+  @Test
+  void npsScoreAndCategory() {
+    assertThat(NpsRecorder.score(null, "Je dirais 9 !")).isEqualTo(9);
+    assertThat(NpsRecorder.score(6, "six")).isEqualTo(6);
+    assertThat(NpsRecorder.score(null, "11 ou 12")).isNull();
+    assertThat(NpsRecorder.score(null, "2,5")).isNull();
+    assertThat(NpsRecorder.category(6)).isEqualTo("DETRACTOR");
+    assertThat(NpsRecorder.category(8)).isEqualTo("PASSIVE");
+    assertThat(NpsRecorder.category(9)).isEqualTo("PROMOTER");
+    assertThat(NpsRecorder.category(null)).isEqualTo("NONE");
+  }
+
+  @Test
+  void faqFoldingAndWaitNames() {
+    assertThat(FaqAnswers.fold("  Délais de LIVRAISON ?")).isEqualTo("delais de livraison ?");
+    assertThat(JourneyDefaults.kebab("cartEmailWait")).isEqualTo("cart-email-wait");
+  }
+}

@@ -1,0 +1,85 @@
+package io.relais.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.relais.contact.Channel;
+import io.relais.contact.Contact;
+import io.relais.support.PostgresDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sends per second through the whole pipeline (policy, render, record, simulator) on PostgreSQL.
+ * Not a test: run with {@code ./mvnw -o test -Dtest=SendPipelineBenchmark -Dsurefire.excludedGroups= -Dgroups=benchmark}.
+ */
+@Tag("benchmark")
+class SendPipelineBenchmark {
+
+  static final int THREADS = 8;
+  static final int SENDS = 40_000;
+
+  @Test
+  void sendsPerSecondOnPostgres() throws Exception {
+    try (PostgresDatabase db = PostgresDatabase.create()) {
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(db.url());
+      config.setUsername(db.user());
+      config.setPassword(db.password());
+      config.setMaximumPoolSize(THREADS * 2);
+      try (HikariDataSource ds = new HikariDataSource(config)) {
+        OutboundFixture f = new OutboundFixture(ds);
+        f.phoneProvider = new SimulatorProvider();
+        f.props = new OutboundProperties(null, null, Map.of(Channel.SMS, "1000/P1D", Channel.EMAIL, "1000/P1D"), null, null, null, null, null, null);
+        CompliantSendPipeline pipeline = f.pipeline();
+        List<Contact> contacts = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+          contacts.add(f.optedIn(Channel.SMS, Channel.EMAIL));
+        }
+        run(pipeline, contacts, 2_000, "warm-up");
+        double perSecond = run(pipeline, contacts, SENDS, "measure");
+        System.out.printf("SendPipelineBenchmark: %d sends, %d threads, PostgreSQL: %.0f sends/s%n", SENDS, THREADS, perSecond);
+        assertThat(perSecond).isPositive();
+      }
+    }
+  }
+
+  private static double run(CompliantSendPipeline pipeline, List<Contact> contacts, int sends, String label) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger sent = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    long start = System.nanoTime();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      futures.add(pool.submit(() -> {
+        for (int i = next.getAndIncrement(); i < sends; i = next.getAndIncrement()) {
+          Contact c = contacts.get(i % contacts.size());
+          MessageCategory category = i % 2 == 0 ? MessageCategory.MARKETING : MessageCategory.TRANSACTIONAL;
+          Channel channel = i % 10 == 0 ? Channel.EMAIL : Channel.SMS;
+          SendResult r = pipeline.send(new SendRequest(label + "-" + i, c.id(), channel, category,
+              "Bonjour {{firstName}}, -20% sur https://shop.example.fr/promo jusqu'à dimanche", "Soldes", Map.of(), null, false,
+              new JourneyStep("pi-" + i, "bench", 1, "Call_Send"), null));
+          if (r.outcome() == SendOutcome.SENT) {
+            sent.incrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> future : futures) {
+      future.get();
+    }
+    pool.shutdown();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(sent.get()).as(label + ": every send went").isEqualTo(sends);
+    return sends / seconds;
+  }
+}
