@@ -163,11 +163,6 @@ class SimulatorBrowserTest {
     return browser.findElements(By.cssSelector("#thread .bubble." + direction));
   }
 
-  static WebElement lastBubble(WebDriver d, String direction) {
-    List<WebElement> list = d.findElements(By.cssSelector("#thread .bubble." + direction));
-    return list.isEmpty() ? null : list.get(list.size() - 1);
-  }
-
   /** Read in one script: the live thread re-renders, so an element found a moment ago may be gone. */
   static String lastText(WebDriver d, String direction) {
     Object text = ((JavascriptExecutor) d).executeScript(
