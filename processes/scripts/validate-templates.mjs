@@ -41,5 +41,5 @@ for (const file of files) {
     }
   }
 }
-console.log(`${ids.size} passed, ${failures} failed`);
+console.log(`Element templates: ${ids.size} valid, ${failures} invalid`);
 process.exit(failures === 0 ? 0 : 1);

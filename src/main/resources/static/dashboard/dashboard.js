@@ -157,7 +157,7 @@ function renderMainChart(report, groupBy) {
   c.setOption({
     tooltip: { trigger: 'axis', valueFormatter: v => v == null ? NONE : v + ' %' },
     legend: { top: 0 },
-    grid: { left: 50, right: 20, bottom: 60, top: 40 },
+    grid: { left: 50, right: 150, bottom: 60, top: 40 },
     xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
     yAxis: { type: 'value', axisLabel: { formatter: '{value} %' } },
     series,
@@ -182,18 +182,23 @@ async function renderFunnels(f) {
     grid.className = 'funnel-steps';
     section.appendChild(grid);
     box.appendChild(section);
-    steps.rows.filter(s => s.sent || s.delivered).forEach(s => {
+    // Lay out every step's box first, then draw, so each chart gets its final width.
+    const boxes = steps.rows.filter(s => s.sent || s.delivered).map(s => {
       const el = document.createElement('div');
       el.className = 'funnel-chart';
       el.dataset.step = s.step ?? '';
       grid.appendChild(el);
+      return [s, el];
+    });
+    boxes.forEach(([s, el]) => {
       const c = chart(el);
       if (!c) return;
       const stages = [['Envoyés', s.sent], ['Délivrés', s.delivered], ['Cliqués', s.clickers], ['Réponses', s.repliers], ['Commandes', s.orders]];
       c.setOption({
         title: { text: s.step ?? '(sans étape)', left: 'center', textStyle: { fontSize: 13 } },
         tooltip: { trigger: 'item', formatter: p => p.name + ' : ' + num.format(p.value) },
-        series: [{ type: 'funnel', top: 30, bottom: 5, sort: 'none', minSize: '8%', label: { formatter: p => p.name + ' ' + num.format(p.value) },
+        series: [{ type: 'funnel', top: 30, bottom: 5, left: '5%', width: '60%', sort: 'none', minSize: '8%',
+          label: { position: 'right', formatter: p => p.name + ' ' + num.format(p.value) },
           data: stages.map(([name, value]) => ({ name, value })) }],
       });
     });

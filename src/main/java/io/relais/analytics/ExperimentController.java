@@ -1,6 +1,5 @@
 package io.relais.analytics;
 
-import io.relais.web.InvalidInputException;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -21,13 +20,9 @@ public class ExperimentController {
       @RequestParam(required = false) String journey, @RequestParam(required = false) String step,
       @RequestParam(required = false) String metric, @RequestParam(required = false) String from,
       @RequestParam(required = false) String to) {
-    ExperimentResults.Metric m;
-    try {
-      m = ExperimentResults.metric(metric);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("metric", "metric must be one of click, reply, order");
-    }
+    ExperimentResults.Metric m = KpiController.choice(ExperimentResults.Metric.class, "metric", metric, "click, reply, order");
     KpiFilter period = KpiController.filter(journey, step, null, null, null, from, to, null);
-    return results.experiments(period.journey(), period.step(), m, period.from(), period.to());
+    return results.experiments(period.journey(), period.step(), m == null ? ExperimentResults.Metric.CLICK : m, period.from(),
+        period.to());
   }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -166,7 +165,4 @@ public class ExperimentResults {
     return cached.winner();
   }
 
-  static Metric metric(String value) {
-    return value == null || value.isBlank() ? Metric.CLICK : Metric.valueOf(value.trim().toUpperCase(Locale.ROOT));
-  }
 }

@@ -58,33 +58,24 @@ public class KpiController {
 
   static KpiFilter filter(String journey, String step, String channel, String segment, String variant,
       String from, String to, String groupBy) {
-    return new KpiFilter(blank(journey), blank(step), channel(channel), blank(segment), blank(variant),
-        instant("from", from, false), instant("to", to, true), groupBy(groupBy));
+    return new KpiFilter(blank(journey), blank(step), choice(Channel.class, "channel", channel, "SMS, EMAIL, WHATSAPP, RCS"), blank(segment), blank(variant),
+        instant("from", from, false), instant("to", to, true),
+        choice(GroupBy.class, "groupBy", groupBy, "journey, step, channel, segment, variant, day, week, month"));
   }
 
   private static String blank(String s) {
     return s == null || s.isBlank() ? null : s.trim();
   }
 
-  private static Channel channel(String value) {
+  /** An enum constant, case-insensitive, or a 400 naming the field. */
+  static <E extends Enum<E>> E choice(Class<E> type, String field, String value, String allowed) {
     if (blank(value) == null) {
       return null;
     }
     try {
-      return Channel.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("channel", "channel must be one of SMS, EMAIL, WHATSAPP, RCS");
-    }
-  }
-
-  private static GroupBy groupBy(String value) {
-    if (blank(value) == null) {
-      return null;
-    }
-    try {
-      return GroupBy.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("groupBy", "groupBy must be one of journey, step, channel, segment, variant, day, week, month");
+      throw new InvalidInputException(field, field + " must be one of " + allowed);
     }
   }
 

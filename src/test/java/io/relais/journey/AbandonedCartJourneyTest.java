@@ -37,7 +37,10 @@ class AbandonedCartJourneyTest extends JourneyTestSupport {
 
   @Test
   void clickThenOrderEndsTheJourneyAndWhatsAppOptInGetsAWhatsAppFollowUp() {
-    ProcessInstance pi = abandon(newContact(StandInBeans.WHATSAPP_OPTED_IN_PREFIX));
+    String contact = newContact("wa-");
+    grantMarketing(contact, "WHATSAPP");
+    ProcessInstance pi = abandon(contact);
+    runtime.setVariable(pi.getId(), "followUpContentSid", "HX0123456789abcdef0123456789abcdef");
     event(pi, JourneyMessages.LINK_CLICKED, Map.of());
     event(pi, JourneyMessages.ORDER_PLACED, Map.of());
     assertThat(pi).isWaitingAt("Timer_FollowUpDelay");

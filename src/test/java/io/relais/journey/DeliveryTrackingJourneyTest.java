@@ -56,9 +56,9 @@ class DeliveryTrackingJourneyTest extends JourneyTestSupport {
     reply(pi, "Je serai absent, livrez plutôt au 12 rue des Lilas 69003 Lyon merci");
     assertThat(pi).hasPassed("Task_ExtractAddress", "Task_ConfirmAddress", "Task_NotifyOrderSystem", "End_AddressChanged").isEnded();
     assertThat((String) sent(pi).get(1).get("text")).contains("{{newAddress}}");
-    assertThat(sent(pi).get(1)).containsEntry("newAddress", "12 rue des Lilas 69003 Lyon merci");
+    assertThat(sent(pi).get(1)).containsEntry("newAddress", "12 rue des Lilas, 69003 Lyon");
     orderSystem.verify(postRequestedFor(urlEqualTo("/orders/CMD-1042/delivery-address"))
-        .withRequestBody(equalToJson("{\"orderId\":\"CMD-1042\",\"contactId\":\"" + pi.getBusinessKey() + "\",\"address\":\"12 rue des Lilas 69003 Lyon merci\"}")));
+        .withRequestBody(equalToJson("{\"orderId\":\"CMD-1042\",\"contactId\":\"" + pi.getBusinessKey() + "\",\"address\":\"12 rue des Lilas, 69003 Lyon\"}")));
   }
 
   @Test

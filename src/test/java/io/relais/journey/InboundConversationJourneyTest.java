@@ -40,27 +40,29 @@ class InboundConversationJourneyTest extends JourneyTestSupport {
 
   private ProcessInstance customerWrites(String text) {
     return start(JourneyMessages.CONVERSATION_STARTED, newContact("p-"),
-        Map.of(JourneyMessages.VAR_REPLY_TEXT, text, JourneyMessages.VAR_REPLY_CHANNEL, "WHATSAPP"));
+        Map.of(JourneyMessages.VAR_REPLY_TEXT, text, JourneyMessages.VAR_REPLY_CHANNEL, "SMS"));
   }
 
   @Test
   void aQuestionTheFaqKnowsIsAnsweredInTheCustomersChannelAsService() {
-    ProcessInstance pi = customerWrites("Bonjour, quels sont les délais de LIVRAISON ?");
+    ProcessInstance pi = customerWrites("Bonjour, est-ce que le PAIEMENT en plusieurs fois est possible ?");
     assertThat(pi).hasPassed("Task_FindFaqAnswer", "Task_SendFaqAnswer", "End_FaqAnswered").isEnded();
     assertThat(sent(pi)).singleElement().satisfies(m -> {
-      assertThat(m).containsEntry("channel", "WHATSAPP").containsEntry("category", "SERVICE");
-      assertThat((String) m.get("text")).contains("2 à 4 jours ouvrés");
+      assertThat(m).containsEntry("channel", "SMS").containsEntry("category", "SERVICE");
+      assertThat((String) m.get("text")).contains("paiement en 3 fois");
     });
   }
 
   @Test
   void anOrderStatusQuestionIsAnsweredFromTheOrderSystem() {
-    orderSystem.stubFor(get(urlEqualTo("/customers/" + "ID" + "/orders/latest/status")).willReturn(aResponse().withStatus(404)));
-    ProcessInstance pi = start(JourneyMessages.CONVERSATION_STARTED, "p-42",
+    String unknown = newContact("p-");
+    String known = newContact("p-");
+    orderSystem.stubFor(get(urlEqualTo("/customers/" + unknown + "/orders/latest/status")).willReturn(aResponse().withStatus(404)));
+    ProcessInstance pi = start(JourneyMessages.CONVERSATION_STARTED, unknown,
         Map.of(JourneyMessages.VAR_REPLY_TEXT, "où en est ma commande ?"));
-    orderSystem.stubFor(get(urlEqualTo("/customers/p-42/orders/latest/status"))
+    orderSystem.stubFor(get(urlEqualTo("/customers/" + known + "/orders/latest/status"))
         .willReturn(aResponse().withHeader("Content-Type", "application/json").withBody("{\"text\":\"Votre commande CMD-7 est expédiée.\"}")));
-    ProcessInstance second = start(JourneyMessages.CONVERSATION_STARTED, "p-42",
+    ProcessInstance second = start(JourneyMessages.CONVERSATION_STARTED, known,
         Map.of(JourneyMessages.VAR_REPLY_TEXT, "Où en est ma commande ?"));
     assertThat(pi).hasPassed("Task_LookUpOrderStatus", "Task_SendOrderStatus", "End_OrderStatusAnswered").isEnded();
     assertThat((String) sent(pi).get(0).get("text")).isEqualTo(OrderStatusLookup.UNAVAILABLE);

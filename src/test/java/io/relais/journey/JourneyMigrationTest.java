@@ -12,8 +12,6 @@ import org.camunda.bpm.engine.repository.ProcessDefinition;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.community.process_test_coverage.core.engine.ExcludeFromProcessCoverage;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
@@ -28,8 +26,6 @@ import org.springframework.http.ResponseEntity;
 class JourneyMigrationTest extends JourneyTestSupport {
 
   static final String SAMPLE_KEY = "abandoned-cart-migration-sample";
-
-  @Autowired TestRestTemplate rest;
 
   @Test
   void runningCustomersMoveToTheNewVersionAndContinueOnIt() throws IOException {

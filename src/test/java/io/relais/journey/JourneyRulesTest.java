@@ -8,13 +8,6 @@ import org.junit.jupiter.api.Test;
 class JourneyRulesTest {
 
   @Test
-  void extractsAFrenchAddressOrNothing() {
-    assertThat(DeliveryAddressExtractor.extract("Absent, livrez au 12 rue des Lilas, 69003 Lyon.")).contains("12 rue des Lilas, 69003 Lyon");
-    assertThat(DeliveryAddressExtractor.extract("3 bis avenue Jean Jaurès 75019 Paris")).contains("3 bis avenue Jean Jaurès 75019 Paris");
-    assertThat(DeliveryAddressExtractor.extract("Je serai absent 2 jours")).isEmpty();
-  }
-
-  @Test
   void npsScoreAndCategory() {
     assertThat(NpsRecorder.score(null, "Je dirais 9 !")).isEqualTo(9);
     assertThat(NpsRecorder.score(6, "six")).isEqualTo(6);

@@ -27,6 +27,9 @@ import org.camunda.bpm.engine.test.assertions.bpmn.AbstractAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpMethod;
 
 /** Drives journeys as the outside world would: business events, replies and the passing of time. */
 abstract class JourneyTestSupport {
@@ -64,8 +67,28 @@ abstract class JourneyTestSupport {
     ClockUtil.reset();
   }
 
-  static String newContact(String prefix) {
-    return prefix + UUID.randomUUID();
+  @Autowired TestRestTemplate rest;
+
+  /** A fresh contact in the contact registry (a French mobile, an email), without any consent. */
+  String newContact(String prefix) {
+    String id = prefix + UUID.randomUUID();
+    String phone = "+3367" + String.format("%07d", Math.floorMod(id.hashCode(), 10_000_000));
+    Map<String, Object> body = Map.of("phone", phone, "email", id + "@example.fr", "firstName", "Camille");
+    var response = rest.withBasicAuth("admin", "admin").exchange("/api/contacts/" + id, HttpMethod.PUT, new HttpEntity<>(body), Map.class);
+    if (!response.getStatusCode().is2xxSuccessful()) {
+      throw new IllegalStateException("Cannot create contact " + id + ": " + response);
+    }
+    return id;
+  }
+
+  /** Records the contact's opt-in for marketing on a channel, as a brand's form would. */
+  void grantMarketing(String contactId, String channel) {
+    Map<String, Object> body = Map.of("channel", channel, "purpose", "MARKETING", "status", "GRANTED",
+        "method", "CHECKBOX", "source", "journey test", "wording", "J'accepte de recevoir des offres", "wordingVersion", "v1");
+    var response = rest.withBasicAuth("admin", "admin").postForEntity("/api/contacts/" + contactId + "/consents", body, Map.class);
+    if (!response.getStatusCode().is2xxSuccessful()) {
+      throw new IllegalStateException("Cannot grant consent to " + contactId + ": " + response);
+    }
   }
 
   /** Starts a journey by its business event, as {@code POST /engine-rest/message} does. */
@@ -74,7 +97,7 @@ abstract class JourneyTestSupport {
         runtime.createMessageCorrelation(message).processInstanceBusinessKey(contactId)
             .setVariables(variables).correlateStartMessage();
     started.add(pi.getId());
-    Jobs.runDue(management);
+    settle();
     return pi;
   }
 
@@ -91,7 +114,26 @@ abstract class JourneyTestSupport {
   void event(ProcessInstance pi, String message, Map<String, Object> vars) {
     runtime.createMessageCorrelation(message).processInstanceBusinessKey(pi.getBusinessKey())
         .processInstanceId(pi.getId()).setVariables(vars).correlate();
-    Jobs.runDue(management);
+    settle();
+  }
+
+  /**
+   * Runs due jobs, then lets up to a minute pass for the send pipeline's own short deferrals
+   * (throughput per sender), as the job executor would, so that a journey reaches its next wait.
+   */
+  void settle() {
+    for (int i = 0; i < 20; i++) {
+      Jobs.runDue(management);
+      Date now = ClockUtil.now();
+      Date soon = new Date(now.getTime() + 60_000);
+      var next = management.createJobQuery().executable().list().isEmpty()
+          ? management.createJobQuery().duedateHigherThan(now).duedateLowerThan(soon).orderByJobDuedate().asc().listPage(0, 1)
+          : List.<org.camunda.bpm.engine.runtime.Job>of();
+      if (next.isEmpty()) {
+        return;
+      }
+      ClockUtil.setCurrentTime(next.get(0).getDuedate());
+    }
   }
 
   /** Moves the engine clock (timers included) and runs what became due. */
@@ -101,7 +143,7 @@ abstract class JourneyTestSupport {
         ? now.plus(Duration.parse(isoDuration))
         : now.plus(Duration.ofDays(Period.parse(isoDuration).getDays()));
     ClockUtil.setCurrentTime(Date.from(later));
-    Jobs.runDue(management);
+    settle();
   }
 
   /** What the journey asked the send pipeline to send, in order: channel, category, text, ... */

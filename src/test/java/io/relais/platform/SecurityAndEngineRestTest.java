@@ -23,6 +23,7 @@ class SecurityAndEngineRestTest {
 
   @LocalServerPort int port;
   @Autowired RuntimeService runtimeService;
+  @Autowired org.camunda.bpm.engine.HistoryService historyService;
 
   RestClient client(String user, String password) {
     RestClient.Builder b = RestClient.builder().baseUrl("http://localhost:" + port)
@@ -48,13 +49,24 @@ class SecurityAndEngineRestTest {
   void modelerDeployAsMarketerThenIntegrationStartsJourneyByMessage() {
     assertThat(deployPing(client("marketer", "marketer"))).isEqualTo(200);
 
-    int started = client("integration", "integration").post().uri("/engine-rest/message")
+    String businessKey = "contact-" + java.util.UUID.randomUUID();
+    var result = client("integration", "integration").post().uri("/engine-rest/message")
         .contentType(MediaType.APPLICATION_JSON)
-        .body(Map.of("messageName", "RelaisPing", "businessKey", "contact-42"))
-        .retrieve().toBodilessEntity().getStatusCode().value();
-    assertThat(started).isEqualTo(204);
-    assertThat(runtimeService.createProcessInstanceQuery().processInstanceBusinessKey("contact-42")
-        .processDefinitionKey("relais-ping").count()).isEqualTo(1);
+        .body(Map.of("messageName", "RelaisPing", "businessKey", businessKey, "resultEnabled", true))
+        .retrieve().toEntity(String.class);
+    assertThat(result.getStatusCode().value()).isEqualTo(200);
+    String instanceId;
+    try {
+      instanceId = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.getBody()).get(0).get("processInstance").get("id").asText();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new AssertionError("Unreadable correlation result: " + result.getBody(), e);
+    }
+    var history = historyService.createHistoricProcessInstanceQuery().processInstanceId(instanceId).singleResult();
+    assertThat(history).as("journey started by the message: %s", result.getBody()).isNotNull();
+    assertThat(history.getBusinessKey()).isEqualTo(businessKey);
+    assertThat(history.getProcessDefinitionKey()).isEqualTo("relais-ping");
+    assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(instanceId).count())
+        .as("still waiting for Pong (state %s)", history.getState()).isEqualTo(1);
   }
 
   @Test
