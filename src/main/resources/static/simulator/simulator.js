@@ -277,7 +277,7 @@
       } else {
         html += '<span class="steps">Étape : ' + esc(j.currentSteps.join(', ') || '—') + '</span>';
         j.timers.forEach(function (t) {
-          html += '<br><span class="muted">⏱ ' + esc(t.step) + ' → ' + esc(when(t.due)) + '</span>';
+          html += '<br><span class="muted">Minuteur : ' + esc(t.step) + ' → ' + esc(when(t.due)) + '</span>';
         });
         html += '<br><a href="' + esc(j.cockpitUrl) + '" target="_blank" rel="noopener">Voir dans Cockpit</a>';
       }

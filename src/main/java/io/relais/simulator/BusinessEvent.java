@@ -50,6 +50,7 @@ public enum BusinessEvent {
         v.put("currency", "EUR");
         v.put("cartItems", "Sac cabas en cuir camel, Pochette assortie");
         v.put("cartUrl", SHOP + "/panier/PANIER-" + ref);
+        v.put("guideUrl", SHOP + "/guide/sacs");
       }
       case ORDER_SHIPPED -> {
         v.put("orderId", "CMD-" + ref);
@@ -61,6 +62,9 @@ public enum BusinessEvent {
       case FIRST_PURCHASE -> {
         v.put("orderId", "CMD-" + ref);
         v.put("productName", "Cafetière à piston 1 L");
+        v.put("tipsUrl", SHOP + "/conseils/cafetiere-a-piston");
+        v.put("tutorialUrl", SHOP + "/tutoriels/cafetiere-a-piston");
+        v.put("crossSellUrl", SHOP + "/cafes/selection");
         v.put("orderAmount", 39.90);
         v.put("currency", "EUR");
       }
@@ -72,6 +76,7 @@ public enum BusinessEvent {
       case NPS_REQUESTED -> {
         v.put("orderId", "CMD-" + ref);
         v.put("surveyTopic", "votre dernière commande");
+        v.put("reviewUrl", SHOP + "/avis/CMD-" + ref);
       }
     }
     return v;

@@ -59,7 +59,9 @@ public class JourneyStates {
   public List<JourneyState> of(String contactId) {
     Map<String, ProcessDefinition> definitions = new HashMap<>();
     List<JourneyState> states = new ArrayList<>();
-    for (ProcessInstance pi : runtime.createProcessInstanceQuery().processInstanceBusinessKey(contactId).list()) {
+    // Journeys only: the send steps they call (relais-send, relais-handoff) carry the same business key.
+    for (ProcessInstance pi :
+        runtime.createProcessInstanceQuery().processInstanceBusinessKey(contactId).rootProcessInstances().list()) {
       ProcessDefinition def = definitions.computeIfAbsent(pi.getProcessDefinitionId(), this::definition);
       HistoricProcessInstance hpi =
           history.createHistoricProcessInstanceQuery().processInstanceId(pi.getId()).singleResult();
@@ -68,10 +70,11 @@ public class JourneyStates {
       if (tree != null) {
         collectLeaves(tree, steps);
       }
-      List<Timer> timers =
-          management.createJobQuery().processInstanceId(pi.getId()).timers().list().stream()
-              .map(j -> new Timer(stepName(def, j), instant(j.getDuedate())))
-              .toList();
+      List<Timer> timers = new ArrayList<>(timers(pi.getId(), def));
+      // A step deferred out of quiet hours waits in the called send process.
+      for (ProcessInstance called : runtime.createProcessInstanceQuery().superProcessInstanceId(pi.getId()).list()) {
+        timers.addAll(timers(called.getId(), definitions.computeIfAbsent(called.getProcessDefinitionId(), this::definition)));
+      }
       states.add(
           new JourneyState(
               pi.getId(), def.getKey(), displayName(def), def.getVersion(), false,
@@ -81,6 +84,7 @@ public class JourneyStates {
     for (HistoricProcessInstance hpi :
         history.createHistoricProcessInstanceQuery()
             .processInstanceBusinessKey(contactId)
+            .rootProcessInstances()
             .finished()
             .orderByProcessInstanceEndTime()
             .desc()
@@ -92,6 +96,12 @@ public class JourneyStates {
               instant(hpi.getStartTime()), instant(hpi.getEndTime()), List.of(), List.of(), null));
     }
     return states;
+  }
+
+  private List<Timer> timers(String processInstanceId, ProcessDefinition def) {
+    return management.createJobQuery().processInstanceId(processInstanceId).timers().list().stream()
+        .map(j -> new Timer(stepName(def, j), instant(j.getDuedate())))
+        .toList();
   }
 
   private ProcessDefinition definition(String id) {

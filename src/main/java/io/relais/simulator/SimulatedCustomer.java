@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
-import org.camunda.bpm.engine.MismatchingMessageCorrelationException;
+import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.MessageCorrelationResult;
 import org.springframework.http.HttpStatus;
@@ -44,17 +44,19 @@ public class SimulatedCustomer {
   private final SimulatedProviders providers;
   private final MessageLog messages;
   private final RuntimeService runtime;
+  private final RepositoryService repository;
   private final SimulatorProperties properties;
   private final OutboundProperties outbound;
   private final Clock clock;
 
   public SimulatedCustomer(
       SimulatorContacts contacts, SimulatedProviders providers, MessageLog messages, RuntimeService runtime,
-      SimulatorProperties properties, OutboundProperties outbound, Clock clock) {
+      RepositoryService repository, SimulatorProperties properties, OutboundProperties outbound, Clock clock) {
     this.contacts = contacts;
     this.providers = providers;
     this.messages = messages;
     this.runtime = runtime;
+    this.repository = repository;
     this.properties = properties;
     this.outbound = outbound;
     this.clock = clock;
@@ -156,11 +158,10 @@ public class SimulatedCustomer {
     var correlation =
         runtime.createMessageCorrelation(event.messageName()).processInstanceBusinessKey(contactId).setVariables(variables);
     if (event.startsJourney()) {
-      try {
-        return List.of(correlation.correlateStartMessage().getId());
-      } catch (MismatchingMessageCorrelationException e) {
+      if (repository.createProcessDefinitionQuery().messageEventSubscriptionName(event.messageName()).count() == 0) {
         throw new ConflictException("No deployed journey starts on message '" + event.messageName() + "'");
       }
+      return List.of(correlation.correlateStartMessage().getId());
     }
     List<String> reached = new ArrayList<>();
     for (MessageCorrelationResult r : correlation.correlateAllWithResult()) {

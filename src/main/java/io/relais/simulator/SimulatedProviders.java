@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import io.relais.inbound.TwilioMessageWebhook;
 import io.relais.outbound.OutboundProperties;
 import io.relais.outbound.SendGridEventWebhook;
 import org.springframework.core.env.Environment;
@@ -33,7 +34,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class SimulatedProviders {
 
-  static final String TWILIO_MESSAGES_WEBHOOK = "/webhooks/twilio/messages";
+  static final String TWILIO_MESSAGES_WEBHOOK = TwilioMessageWebhook.PATH;
   static final String SENDGRID_EVENTS_WEBHOOK = SendGridEventWebhook.PATH;
   static final String TWILIO_SIGNATURE = "X-Twilio-Signature";
   static final String SENDGRID_SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature";
@@ -77,7 +78,7 @@ public class SimulatedProviders {
     String token = outbound.twilio().authToken();
     if (token != null && !token.isBlank()) {
       // Relais checks the signature on its public URL, as Twilio computes it there.
-      request.header(TWILIO_SIGNATURE, TwilioSignature.sign(token, outbound.publicBaseUrl() + TWILIO_MESSAGES_WEBHOOK, params));
+      request.header(TWILIO_SIGNATURE, TwilioRequestSigner.sign(token, outbound.publicBaseUrl() + TWILIO_MESSAGES_WEBHOOK, params));
     }
     return send(request.build());
   }

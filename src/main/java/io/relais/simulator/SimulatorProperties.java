@@ -28,6 +28,6 @@ public record SimulatorProperties(
     pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
     acceleratedWait = acceleratedWait == null ? Duration.ofSeconds(2) : acceleratedWait;
     acceleratedWaits =
-        acceleratedWaits == null ? Map.of("CartAbandoned", List.of("cartEmailWait")) : acceleratedWaits;
+        acceleratedWaits == null ? Map.of("CartAbandoned", List.of("cartEmailWait", "followUpDelay")) : acceleratedWaits;
   }
 }

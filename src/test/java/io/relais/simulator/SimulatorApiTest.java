@@ -37,6 +37,7 @@ class SimulatorApiTest {
   @Autowired Clock clock;
   @Autowired ObjectMapper json;
 
+  String phone;
   final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   HttpResponse<String> call(String method, String path, String body, String... headers) throws Exception {
@@ -57,10 +58,15 @@ class SimulatorApiTest {
 
   static final String[] MARKETER = basic("marketer");
 
+  /** As the page does: the contact through the contacts API, then into the simulator's list. */
   String newContact() throws Exception {
     String id = "sim-test-" + UUID.randomUUID().toString().substring(0, 8);
+    phone = "+33612" + String.format("%06d", java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000));
+    var created = call("PUT", "/api/contacts/" + id,
+        "{\"firstName\":\"Camille\",\"phone\":\"" + phone + "\",\"email\":\"" + id + "@example.com\"}", MARKETER);
+    assertThat(created.statusCode()).as(created.body()).isBetween(200, 201);
     var r = call("POST", "/simulator/api/contacts",
-        "{\"id\":\"" + id + "\",\"firstName\":\"Camille\",\"phone\":\"06 12 34 56 78\",\"email\":\"camille@example.com\"}", MARKETER);
+        "{\"id\":\"" + id + "\",\"firstName\":\"Camille\",\"phone\":\"" + phone + "\",\"email\":\"" + id + "@example.com\"}", MARKETER);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return id;
   }
@@ -104,8 +110,15 @@ class SimulatorApiTest {
       }
     }
     assertThat(mine).isNotNull();
-    assertThat(mine.get("phone").asText()).isEqualTo("+33612345678");
+    assertThat(mine.get("phone").asText()).isEqualTo(phone);
     assertThat(mine.get("firstName").asText()).isEqualTo("Camille");
+  }
+
+  @Test
+  void aNationalNumberIsKeptInE164() throws Exception {
+    String id = "sim-national-" + UUID.randomUUID().toString().substring(0, 8);
+    var r = call("POST", "/simulator/api/contacts", "{\"id\":\"" + id + "\",\"phone\":\"06 12 34 56 78\"}", MARKETER);
+    assertThat(json.readTree(r.body()).get("phone").asText()).isEqualTo("+33612345678");
   }
 
   @Test
@@ -165,6 +178,21 @@ class SimulatorApiTest {
     assertThat(call("POST", "/simulator/api/contacts/nobody-" + UUID.randomUUID() + "/events", "{\"event\":\"CART_ABANDONED\"}", MARKETER)
         .statusCode()).isEqualTo(404);
     assertThat(runtimeService.createProcessInstanceQuery().processInstanceBusinessKey(id).count()).isZero();
+  }
+
+  @Test
+  void aReplyGoesThroughTwiliosWebhookIntoTheTranscript() throws Exception {
+    String id = newContact();
+    messageLog.insert(outbound(id, Channel.SMS, "Votre panier vous attend. STOP au 36180"));
+    var r = call("POST", "/simulator/api/contacts/" + id + "/replies", "{\"channel\":\"SMS\",\"text\":\"Je réfléchis encore\"}", MARKETER);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String sid = json.readTree(r.body()).get("messageSid").asText();
+    var in = messageLog.transcript(id).stream().filter(m -> m.direction() == io.relais.conversation.Direction.IN).toList();
+    assertThat(in).hasSize(1);
+    assertThat(in.get(0).body()).isEqualTo("Je réfléchis encore");
+    assertThat(in.get(0).providerId()).isEqualTo(sid);
+    assertThat(in.get(0).fromAddress()).isEqualTo(phone);
+    assertThat(in.get(0).toAddress()).isEqualTo("36180");
   }
 
   @Test
@@ -250,7 +278,7 @@ class SimulatorApiTest {
     var now = clock.instant();
     String id = UUID.randomUUID().toString();
     return new MessageRecord(id, contactId, io.relais.conversation.Direction.OUT, channel, "MARKETING",
-        "DELIVERED", body, "36180", channel == Channel.EMAIL ? "camille@example.com" : "+33612345678", "SIMULATOR", "SIM-" + id, null, null, "abandoned-cart", 1,
+        "DELIVERED", body, "36180", channel == Channel.EMAIL ? contactId + "@example.com" : phone, "SIMULATOR", "SIM-" + id, null, null, "abandoned-cart", 1,
         "Task_SendSms", null, 1, "GSM7", null, null, null, now, now);
   }
 

@@ -14,9 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
  * (name then value), Base64-encoded. The simulator signs its requests so that they pass the same
  * check as Twilio's.
  */
-final class TwilioSignature {
+final class TwilioRequestSigner {
 
-  private TwilioSignature() {}
+  private TwilioRequestSigner() {}
 
   static String sign(String authToken, String url, Map<String, String> params) {
     StringBuilder data = new StringBuilder(url);
