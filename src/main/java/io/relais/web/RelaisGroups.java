@@ -10,7 +10,7 @@ public final class RelaisGroups {
   public static final String AGENTS = "agents";
   public static final String SUPERVISORS = "supervisors";
   /** A specialised agents' queue (after-sales) that journeys may hand conversations to. */
-  public static final String AFTER_SALES = "after-sales";
+  public static final String AFTER_SALES = "aftersales";
   public static final String INTEGRATIONS = "integrations";
 
   /** Groups allowed to read and write everything under {@code /api}. */

@@ -32,7 +32,7 @@ class FirstPurchaseJourneyTest extends JourneyTestSupport {
     ProcessInstance pi = bought();
     reply(pi, "Il ne marche pas, je veux un retour");
     assertThat(pi).hasPassed("Task_HandOffAfterSales", "End_AfterSales").isEnded();
-    assertThat(handoffs(pi)).singleElement().satisfies(h -> assertThat(h).containsEntry("handoffQueue", "after-sales"));
+    assertThat(handoffs(pi)).singleElement().satisfies(h -> assertThat(h).containsEntry("handoffQueue", "aftersales"));
   }
 
   @Test
