@@ -62,6 +62,7 @@ class AbandonedCartJourneyTest extends JourneyTestSupport {
     assertThat((String) sent(pi).get(1).get("text")).contains("Répondez à ce SMS");
 
     reply(pi, "Je voudrais parler à un conseiller");
+    agentResolves(pi);
     assertThat(pi).hasPassed("Task_ClassifyReply", "Task_HandOff").isWaitingAt("Timer_OrderWait");
     assertThat(handoffs(pi)).singleElement().satisfies(h -> assertThat((String) h.get("handoffReason")).contains("conseiller"));
 

@@ -31,6 +31,7 @@ class FirstPurchaseJourneyTest extends JourneyTestSupport {
   void aProblemGoesToAfterSales() {
     ProcessInstance pi = bought();
     reply(pi, "Il ne marche pas, je veux un retour");
+    agentResolves(pi);
     assertThat(pi).hasPassed("Task_HandOffAfterSales", "End_AfterSales").isEnded();
     assertThat(handoffs(pi)).singleElement().satisfies(h -> assertThat(h).containsEntry("handoffQueue", "aftersales"));
   }

@@ -72,12 +72,14 @@ class InboundConversationJourneyTest extends JourneyTestSupport {
   @Test
   void anUnhappyCustomerIsHandedOff() {
     ProcessInstance pi = customerWrites("Je veux parler à un conseiller");
+    agentResolves(pi);
     assertThat(pi).hasPassed("Task_HandOff", "End_HandedOff").hasNotPassed("Task_FindFaqAnswer").isEnded();
   }
 
   @Test
   void aQuestionTheFaqDoesNotKnowIsHandedOff() {
     ProcessInstance pi = customerWrites("Ce modèle existe-t-il en bleu canard ?");
+    agentResolves(pi);
     assertThat(pi).hasPassed("Task_FindFaqAnswer", "Task_HandOff").hasNotPassed("Task_SendFaqAnswer").isEnded();
     assertThat(variable(pi, "faqAnswer")).isNull();
   }

@@ -151,6 +151,18 @@ abstract class JourneyTestSupport {
     return called(pi, "relais-send");
   }
 
+  /** The agent takes the open handoff of this journey's contact in Tasklist and resolves it. */
+  void agentResolves(ProcessInstance pi) {
+    var task = engine.getTaskService().createTaskQuery().processInstanceBusinessKey(pi.getBusinessKey())
+        .processDefinitionKey("relais-handoff").active().singleResult();
+    if (task == null) {
+      throw new AssertionError("No agent task open for contact " + pi.getBusinessKey());
+    }
+    engine.getTaskService().claim(task.getId(), "agent");
+    engine.getTaskService().complete(task.getId(), Map.of("agentAction", "RESOLVE"));
+    settle();
+  }
+
   List<Map<String, Object>> handoffs(ProcessInstance pi) {
     return called(pi, "relais-handoff");
   }

@@ -21,6 +21,7 @@ class NpsSurveyJourneyTest extends JourneyTestSupport {
   void aDetractorIsHandedToAnAgentAndTheScoreStaysInHistory() {
     ProcessInstance pi = asked();
     reply(pi, "4");
+    agentResolves(pi);
     assertThat(pi).hasPassed("Task_RecordScore", "Task_HandOffDetractor", "End_Detractor").isEnded();
     assertThat(variable(pi, NpsRecorder.VAR_NPS_SCORE)).isEqualTo(4);
     assertThat(history.createHistoricVariableInstanceQuery().variableName("npsScore").variableValueEquals("npsScore", 4)
