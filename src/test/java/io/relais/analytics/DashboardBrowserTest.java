@@ -1,5 +1,6 @@
 package io.relais.analytics;
 
+import io.relais.support.DebianChromium;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relais.contact.Channel;
@@ -59,14 +60,7 @@ class DashboardBrowserTest {
     }
 
     profile = Files.createTempDirectory("relais-chromium-");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile, "--window-size=1400,2400", "--lang=fr-FR");
-    driver = new ChromeDriver(service, options);
+    driver = DebianChromium.start(DebianChromium.options(profile, "1400,2400", "fr-FR"));
     driver.manage().window().setSize(new Dimension(1400, 2400));
   }
 

@@ -1,5 +1,6 @@
 package io.relais.handoff;
 
+import io.relais.support.DebianChromium;
 import static io.relais.handoff.HandoffVariables.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,15 +72,9 @@ class HandoffTasklistBrowserTest {
     // Agents' hours, whatever time the build runs at.
     ClockUtil.setCurrentTime(Date.from(HandoffProcessTest.WEDNESDAY_10H));
     profile = Files.createTempDirectory("relais-chromium-");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1400,1800", "--lang=en-US", "--user-data-dir=" + profile);
+    ChromeOptions options = DebianChromium.options(profile, "1400,1800", "en-US");
     options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
-    browser = new ChromeDriver(service, options);
+    browser = DebianChromium.start(options);
   }
 
   @AfterEach

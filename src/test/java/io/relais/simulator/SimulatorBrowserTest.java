@@ -1,5 +1,6 @@
 package io.relais.simulator;
 
+import io.relais.support.DebianChromium;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relais.support.Jobs;
@@ -79,14 +80,7 @@ class SimulatorBrowserTest {
     jobRunner.start();
 
     profile = Files.createTempDirectory("relais-chromium-");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1280,1100", "--lang=fr-FR", "--user-data-dir=" + profile);
-    browser = new ChromeDriver(service, options);
+    browser = DebianChromium.start(DebianChromium.options(profile, "1280,1100", "fr-FR"));
   }
 
   @AfterEach
