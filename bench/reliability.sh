@@ -5,5 +5,5 @@
 # throwaway cluster of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec ./mvnw -o test -Dtest='FaultInjectionTest' -Dsurefire.failIfNoSpecifiedTests=false \
+exec ./mvnw -o test -Dtest='FaultInjectionTest' -Dsurefire.failIfNoSpecifiedTests=false -Dsurefire.excludedGroups=benchmark \
   -Drelais.reliability.journeys="${1:-10000}"
