@@ -23,24 +23,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /** delivery-tracking: tracking SMS, address change confirmed and forwarded (WireMock order system), retries then incident. */
 @JourneyTest
-class DeliveryTrackingJourneyTest extends JourneyTestSupport {
-
-  private static final String SOURCE = "journey-test-order-system";
-  @Autowired ConfigurableEnvironment environment;
-  private WireMockServer orderSystem;
-
-  @BeforeEach
-  void orderSystem() {
-    orderSystem = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-    orderSystem.start();
-    environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, Map.of(OrderSystemClient.URL_PROPERTY, orderSystem.baseUrl())));
-  }
-
-  @AfterEach
-  void stopOrderSystem() {
-    environment.getPropertySources().remove(SOURCE);
-    orderSystem.stop();
-  }
+class DeliveryTrackingJourneyTest extends OrderSystemJourneyTestSupport {
 
   private ProcessInstance shipped() {
     ProcessInstance pi = start(JourneyMessages.ORDER_SHIPPED, newContact("d-"), Map.of("orderId", "CMD-1042", "trackingUrl", "https://suivi.fr/1042"));

@@ -19,24 +19,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /** inbound-conversation: FAQ answer, order status, handoff on escalation or an unknown question. */
 @JourneyTest
-class InboundConversationJourneyTest extends JourneyTestSupport {
-
-  private static final String SOURCE = "journey-test-order-status";
-  @Autowired ConfigurableEnvironment environment;
-  private WireMockServer orderSystem;
-
-  @BeforeEach
-  void orderSystem() {
-    orderSystem = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-    orderSystem.start();
-    environment.getPropertySources().addFirst(new MapPropertySource(SOURCE, Map.of(OrderSystemClient.URL_PROPERTY, orderSystem.baseUrl())));
-  }
-
-  @AfterEach
-  void stopOrderSystem() {
-    environment.getPropertySources().remove(SOURCE);
-    orderSystem.stop();
-  }
+class InboundConversationJourneyTest extends OrderSystemJourneyTestSupport {
 
   private ProcessInstance customerWrites(String text) {
     return start(JourneyMessages.CONVERSATION_STARTED, newContact("p-"),
