@@ -53,20 +53,19 @@ class ConversationRouter {
   /** Routes in the caller's transaction (the engine joins it). */
   Route route(MessageRecord m, ReplyClassification c) {
     Map<String, Object> vars = replyVariables(m, c);
-    String running = latestRunningJourney(m);
+    ProcessInstance running = latestRunningJourney(m);
     if (running != null) {
-      if (waitsForReply(running)) {
+      if (waitsForReply(running.getId())) {
         // if the wait ends meanwhile (a timer won), this throws, the transaction rolls back and the
         // processor tries the message again
-        String key = journeyKey(running);
         runtimeService.createMessageCorrelation(JourneyMessages.CUSTOMER_REPLY)
-            .processInstanceId(running)
+            .processInstanceId(running.getId())
             .setVariables(vars)
             .correlateExclusively();
-        return new Route(Route.REPLY, running, key);
+        return new Route(Route.REPLY, running.getId(), definitionKey(running.getProcessDefinitionId()));
       }
       if (clock.instant().isBefore(m.createdAt().plus(properties.pendingReplyTimeout()))) {
-        return new Route(Route.PENDING, running, null);
+        return new Route(Route.PENDING, running.getId(), null);
       }
     }
     if (ReplyIntents.KEYWORD.equals(c.intent())) {
@@ -92,27 +91,28 @@ class ConversationRouter {
     return new Route(Route.STARTED, pi.getId(), definitionKey(pi.getProcessDefinitionId()));
   }
 
-  private String latestRunningJourney(MessageRecord m) {
+  private ProcessInstance latestRunningJourney(MessageRecord m) {
     List<String> candidates = store.journeysThatWrote(m.contactId(), m.channel(), 5);
     for (String id : candidates) {
-      if (runtimeService.createProcessInstanceQuery().processInstanceId(id).active().count() > 0) {
-        return id;
+      ProcessInstance pi = runtimeService.createProcessInstanceQuery().processInstanceId(id).active().singleResult();
+      if (pi != null) {
+        return pi;
       }
     }
     return null;
   }
 
+  /**
+   * Whether an execution of the instance waits for CustomerReply. Asked through the execution query
+   * (executions by process instance, then their subscriptions by execution: both indexed), not the
+   * event subscription query, whose filter on the process instance has no index in Camunda's
+   * schema and would scan every waiting journey's subscription.
+   */
   private boolean waitsForReply(String processInstanceId) {
-    return runtimeService.createEventSubscriptionQuery()
+    return runtimeService.createExecutionQuery()
         .processInstanceId(processInstanceId)
-        .eventType("message")
-        .eventName(JourneyMessages.CUSTOMER_REPLY)
+        .messageEventSubscriptionName(JourneyMessages.CUSTOMER_REPLY)
         .count() > 0;
-  }
-
-  private String journeyKey(String processInstanceId) {
-    ProcessInstance pi = runtimeService.createProcessInstanceQuery().processInstanceId(processInstanceId).singleResult();
-    return pi == null ? null : definitionKey(pi.getProcessDefinitionId());
   }
 
   private String definitionKey(String definitionId) {

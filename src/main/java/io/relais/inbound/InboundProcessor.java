@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,6 +46,8 @@ public class InboundProcessor {
   private final InboundProperties properties;
   private final String owner = "inbound-" + UUID.randomUUID();
   private final ExecutorService workers;
+  /** Contacts queued or being drained on this node: TRUE when a new look was asked meanwhile. */
+  private final ConcurrentHashMap<String, Boolean> inFlight = new ConcurrentHashMap<>();
 
   InboundProcessor(InboundQueue queue, InboundStore store, MessageLog messageLog, KeywordCompliance compliance,
       ConversationRouter router, ReplyClassifier classifier, PlatformTransactionManager transactionManager, Clock clock,
@@ -67,12 +70,39 @@ public class InboundProcessor {
         });
   }
 
-  /** Processes a contact's waiting messages soon, on a worker thread (after the store committed). */
+  /**
+   * Processes a contact's waiting messages soon, on a worker thread (after the store committed).
+   * A contact already queued or being drained on this node is not queued twice: the running drain
+   * looks again before it ends, so a message arriving meanwhile is not left behind.
+   */
   void dispatch(String contactId) {
+    boolean[] submit = {false};
+    inFlight.compute(contactId, (k, again) -> {
+      submit[0] = again == null;
+      return again == null ? Boolean.FALSE : Boolean.TRUE;
+    });
+    if (!submit[0]) {
+      return;
+    }
     try {
-      workers.execute(() -> drain(contactId));
+      workers.execute(() -> drainDispatched(contactId));
     } catch (RejectedExecutionException e) {
+      inFlight.remove(contactId);
       log.warn("Inbound workers saturated: contact {} left to the sweeper", contactId);
+    }
+  }
+
+  private void drainDispatched(String contactId) {
+    try {
+      boolean again = true;
+      while (again) {
+        drain(contactId);
+        // atomically: done unless a dispatch asked for another look meanwhile
+        again = inFlight.compute(contactId, (k, asked) -> Boolean.TRUE.equals(asked) ? Boolean.FALSE : null) != null;
+      }
+    } catch (RuntimeException e) {
+      inFlight.remove(contactId);
+      log.warn("Inbound drain of contact {} stopped: {}", contactId, e.toString());
     }
   }
 
@@ -83,14 +113,13 @@ public class InboundProcessor {
     while (progress) {
       progress = false;
       for (InboundQueue.Row row : queue.claimable(contactId)) {
-        if (queue.claim(row.messageId(), owner, clock.instant().plus(properties.claimLease()))) {
-          // a message kept for later holds back the contact's later replies (the claim query
-          // says so), but not its compliance keywords, which are in this list
-          if (process(row)) {
-            done++;
-            progress = true;
-          }
+        if (!process(row)) {
+          // kept for later, failed, or taken by another worker: a later reply must not overtake
+          // it, so look again (the claim query holds back what must wait)
+          break;
         }
+        done++;
+        progress = true;
       }
     }
     return done;
@@ -106,7 +135,13 @@ public class InboundProcessor {
     contacts.forEach(this::dispatch);
   }
 
-  /** Runs one claimed message to its end; false if it was kept for a later attempt. */
+  /**
+   * Runs one message to its end; false if it was kept for a later attempt or another worker has
+   * it. The common case (no compliance keyword, or an ambiguous one that changes nothing) is one
+   * transaction: lock the queue row, route, finish. A compliance keyword that changes consent
+   * commits that change first, then confirms under a claim lease (the confirmation is a provider
+   * call that must not run inside a database transaction).
+   */
   boolean process(InboundQueue.Row row) {
     try {
       Optional<MessageRecord> found = messageLog.find(row.messageId());
@@ -116,15 +151,16 @@ public class InboundProcessor {
       }
       MessageRecord m = found.get();
       Optional<ComplianceKeyword> keyword = ComplianceKeyword.of(m.body());
-      InboundQueue.Stage stage = row.stage();
-      if (stage == InboundQueue.Stage.NEW && keyword.isPresent()) {
-        // the consent change commits on its own, whatever happens next
-        stage = tx.execute(s -> {
-          InboundQueue.Stage next = compliance.act(keyword.get(), m);
-          queue.setStage(m.id(), next);
-          return next;
-        });
+      if (row.stage() == InboundQueue.Stage.ROUTE || row.stage() == InboundQueue.Stage.NEW) {
+        Outcome outcome = routeLocked(m, keyword);
+        if (outcome != Outcome.COMPLIANCE) {
+          return outcome == Outcome.DONE;
+        }
       }
+      if (!queue.claim(row.messageId(), owner, clock.instant().plus(properties.claimLease()))) {
+        return false;
+      }
+      InboundQueue.Stage stage = queue.stage(row.messageId()).orElse(null);
       if (stage == InboundQueue.Stage.CONFIRM || stage == InboundQueue.Stage.CONFIRM_ROUTE) {
         compliance.confirm(keyword.orElseThrow(), m);
         if (stage == InboundQueue.Stage.CONFIRM) {
@@ -133,37 +169,89 @@ public class InboundProcessor {
           return true;
         }
         queue.setStage(m.id(), InboundQueue.Stage.ROUTE);
+        queue.release(m.id());
+        return routeLocked(m, keyword) == Outcome.DONE;
       }
-      return routeWithRetries(m);
+      queue.release(m.id());
+      return false;
     } catch (RuntimeException e) {
       log.warn("Inbound message {} not processed yet (attempt {}): {}", row.messageId(), row.attempts() + 1, e.toString());
-      queue.postpone(row.messageId(), clock.instant().plus(backoff(row.attempts())), e.toString());
+      postponeOrPark(row, e.toString());
       return false;
     }
   }
 
-  private boolean routeWithRetries(MessageRecord m) {
+  /** What the single-transaction path did with a message. */
+  private enum Outcome {
+    /** routed (or kept only in the transcript) and finished */
+    DONE,
+    /** kept for a journey that does not wait yet: tried again later */
+    LATER,
+    /** another worker has the message */
+    BUSY,
+    /** a compliance keyword changed consent: the confirmation remains to be sent */
+    COMPLIANCE
+  }
+
+  private Outcome routeLocked(MessageRecord m, Optional<ComplianceKeyword> keyword) {
     ReplyClassification c = classifier.classification(m.body());
     for (int attempt = 1; ; attempt++) {
       try {
-        ConversationRouter.Route route = tx.execute(s -> {
-          ConversationRouter.Route r = router.route(m, c);
-          if (!r.pending()) {
-            finish(m.id(), r.processInstanceId(), r.journeyKey(), describe(r, c));
+        Outcome outcome = tx.execute(s -> {
+          Optional<InboundQueue.Stage> stage = queue.lockInTransaction(m.id());
+          if (stage.isEmpty() || stage.get() == InboundQueue.Stage.CONFIRM || stage.get() == InboundQueue.Stage.CONFIRM_ROUTE) {
+            return Outcome.BUSY; // another worker has it, or its confirmation is under way
           }
-          return r;
+          if (stage.get() == InboundQueue.Stage.NEW && keyword.isPresent()) {
+            // the consent change commits on its own, before any journey sees the message
+            InboundQueue.Stage next = compliance.act(keyword.get(), m);
+            if (next != InboundQueue.Stage.ROUTE) {
+              queue.setStage(m.id(), next);
+              return Outcome.COMPLIANCE;
+            }
+          }
+          ConversationRouter.Route r = router.route(m, c);
+          if (r.pending()) {
+            s.setRollbackOnly();
+            return Outcome.LATER;
+          }
+          finish(m.id(), r.processInstanceId(), r.journeyKey(), describe(r, c));
+          return Outcome.DONE;
         });
-        if (route.pending()) {
-          queue.postpone(m.id(), clock.instant().plus(properties.retryDelay()), "journey " + route.processInstanceId() + " not waiting yet");
-          return false;
+        if (outcome == Outcome.LATER) {
+          queue.postpone(m.id(), clock.instant().plus(properties.retryDelay()), "journey not waiting yet");
         }
-        return true;
+        return outcome;
       } catch (OptimisticLockingException e) {
         if (attempt >= MAX_OPTIMISTIC_RETRIES) {
           throw e;
         }
       }
     }
+  }
+
+  /**
+   * Tries the message again later with a growing delay; after {@code relais.inbound.max-attempts}
+   * failures it is parked: kept in the transcript and the queue, no longer retried, counted, and
+   * listed for an operator, who can retry it ({@link #retryParked}).
+   */
+  private void postponeOrPark(InboundQueue.Row row, String error) {
+    if (row.attempts() + 1 >= properties.maxAttempts()) {
+      queue.park(row.messageId(), error);
+      log.error("Inbound message {} parked after {} failed attempts: {}", row.messageId(), row.attempts() + 1, error);
+    } else {
+      queue.postpone(row.messageId(), clock.instant().plus(backoff(row.attempts())), error);
+    }
+  }
+
+  /** Puts parked messages back in the queue (an operator fixed the cause); returns how many. */
+  public int retryParked() {
+    return queue.unpark(clock.instant());
+  }
+
+  /** Messages parked after too many failures (monitoring). */
+  public int parked() {
+    return queue.parkedCount();
   }
 
   private void finish(String messageId, String processInstanceId, String journeyKey, String reason) {

@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     over after it)
  * @param workers threads processing inbound messages on this node
  * @param maxBodyLength longest accepted text (WhatsApp allows 4,096 characters, SMS 1,600)
+ * @param maxAttempts failed processing attempts after which a message is parked for an operator
+ *     instead of being retried forever (it stays stored and in the transcript)
  */
 @ConfigurationProperties("relais.inbound")
 public record InboundProperties(
@@ -26,4 +28,5 @@ public record InboundProperties(
     @DefaultValue("PT3S") Duration sweepDelay,
     @DefaultValue("PT2M") Duration claimLease,
     @DefaultValue("4") int workers,
-    @DefaultValue("4096") int maxBodyLength) {}
+    @DefaultValue("4096") int maxBodyLength,
+    @DefaultValue("10") int maxAttempts) {}

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -34,7 +35,7 @@ class InboundQueue {
   /** No older non-compliance message of the same contact is still waiting (order per contact). */
   private static final String IN_ORDER =
       " and (q.compliance = true or not exists (select 1 from inbound_queue o where o.contact_id = q.contact_id "
-          + "and o.seq < q.seq and o.compliance = false))";
+          + "and o.seq < q.seq and o.compliance = false and o.parked_at is null))";
 
   private final JdbcTemplate jdbc;
   private final Clock clock;
@@ -55,7 +56,7 @@ class InboundQueue {
   List<Row> claimable(String contactId) {
     Timestamp now = ts(clock.instant());
     return jdbc.query(
-        SELECT + "where q.contact_id = ? and (q.attempts = 0 or q.next_attempt_at <= ?) "
+        SELECT + "where q.contact_id = ? and q.parked_at is null and (q.attempts = 0 or q.next_attempt_at <= ?) "
             + "and (q.claimed_until is null or q.claimed_until < ?)" + IN_ORDER + " order by q.seq",
         InboundQueue::map, contactId, now, now);
   }
@@ -64,7 +65,7 @@ class InboundQueue {
   List<Row> due(int limit) {
     Timestamp now = ts(clock.instant());
     return jdbc.query(
-        SELECT + "where q.next_attempt_at <= ? and (q.claimed_until is null or q.claimed_until < ?)" + IN_ORDER
+        SELECT + "where q.next_attempt_at <= ? and q.parked_at is null and (q.claimed_until is null or q.claimed_until < ?)" + IN_ORDER
             + " order by q.seq limit " + limit,
         InboundQueue::map, now, now);
   }
@@ -76,6 +77,53 @@ class InboundQueue {
             "update inbound_queue set claimed_by = ?, claimed_until = ? where message_id = ? "
                 + "and (claimed_until is null or claimed_until < ?)",
             owner, ts(until), messageId, now) == 1;
+  }
+
+  /**
+   * Locks the message for the caller's transaction, unless another worker holds it (its claim
+   * lease or a row lock of its own transaction): the cheap claim of the common path, released by
+   * the commit or the rollback, and by a dead connection.
+   */
+  Optional<Stage> lockInTransaction(String messageId) {
+    Timestamp now = ts(clock.instant());
+    return jdbc.queryForList(
+        "select stage from inbound_queue where message_id = ? and (claimed_until is null or claimed_until < ?) "
+            + "and parked_at is null for update skip locked", String.class, messageId, now).stream().findFirst().map(Stage::valueOf);
+  }
+
+  /** The message's stage, if it is still queued. */
+  Optional<Stage> stage(String messageId) {
+    return jdbc.queryForList("select stage from inbound_queue where message_id = ?", String.class, messageId).stream()
+        .findFirst().map(Stage::valueOf);
+  }
+
+  /** Ends a claim without finishing the message (the next step takes it again). */
+  void release(String messageId) {
+    jdbc.update("update inbound_queue set claimed_by = null, claimed_until = null where message_id = ?", messageId);
+  }
+
+  /** Stops retrying a message that keeps failing; it stays queued, visible, and no longer holds back its contact. */
+  void park(String messageId, String error) {
+    jdbc.update(
+        "update inbound_queue set attempts = attempts + 1, parked_at = ?, claimed_by = null, claimed_until = null, last_error = ? "
+            + "where message_id = ?",
+        ts(clock.instant()), error == null ? null : error.substring(0, Math.min(error.length(), 1000)), messageId);
+  }
+
+  /** Puts every parked message back to be tried now, with its attempts counted from zero again. */
+  int unpark(Instant now) {
+    return jdbc.update("update inbound_queue set parked_at = null, attempts = 1, next_attempt_at = ? where parked_at is not null", ts(now));
+  }
+
+  /** Parked messages, oldest first: id, contact, attempts, when parked, last error. */
+  List<java.util.Map<String, Object>> parked(int limit) {
+    return jdbc.queryForList("select message_id, contact_id, attempts, parked_at, last_error from inbound_queue "
+        + "where parked_at is not null order by seq limit " + limit);
+  }
+
+  int parkedCount() {
+    Integer n = jdbc.queryForObject("select count(*) from inbound_queue where parked_at is not null", Integer.class);
+    return n == null ? 0 : n;
   }
 
   void setStage(String messageId, Stage stage) {

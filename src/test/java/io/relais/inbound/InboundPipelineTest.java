@@ -219,4 +219,48 @@ class InboundPipelineTest extends InboundEndToEnd {
     assertThat(started).hasSize(1);
     assertThat(variable(started.get(0).getId(), JourneyMessages.VAR_INTENT)).isEqualTo("ORDER_STATUS");
   }
+
+  @Test
+  void aMessageThatKeepsFailingIsParkedAndNoLongerHoldsBackTheNextReplies() {
+    // a journey whose answer to a reply fails every time (a broken expression after the wait)
+    repositoryService.createDeployment().addModelInstance("inbound-test-broken-journey.bpmn",
+        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess("inbound-test-broken-journey").camundaHistoryTimeToLive(1)
+            .startEvent()
+            .intermediateCatchEvent("Event_Reply").message(JourneyMessages.CUSTOMER_REPLY)
+            .serviceTask("Task_Broken").camundaExpression("${relaisNoSuchBean.answer()}")
+            .endEvent().done()).deploy();
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    String pid = runtimeService.startProcessInstanceByKey("inbound-test-broken-journey", contactId).getId();
+    journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+
+    Map<String, String> first = form(phone, "Ma commande n'est pas arrivée");
+    assertTwiml(postSigned(first));
+    String firstId = messageLog.findByProviderId("TWILIO", first.get("MessageSid")).orElseThrow().id();
+    // it has failed all but its last allowed attempt already
+    jdbc.update("update inbound_queue set attempts = 9, next_attempt_at = ? where message_id = ?",
+        java.sql.Timestamp.from(Instant.now().minusSeconds(1)), firstId);
+    processor.drain(contactId);
+
+    assertThat(jdbc.queryForObject("select count(*) from inbound_queue where message_id = ? and parked_at is not null",
+        Integer.class, firstId)).as("parked after 10 failed attempts").isEqualTo(1);
+    var parked = InboundTestSupport.get(port, "/api/inbound/parked", "admin");
+    assertThat(parked.statusCode()).isEqualTo(200);
+    assertThat(parked.body()).contains(firstId).contains("relaisNoSuchBean");
+    assertThat(messageLog.find(firstId)).as("still stored, in the transcript").isPresent();
+    int before = processor.parked();
+
+    // the operator ends the broken journey; the next reply is not held back behind the parked one
+    runtimeService.deleteProcessInstance(pid, "broken journey fixed by an operator");
+    assertTwiml(postSigned(form(phone, "Bonjour ?")));
+    awaitUnfinished(contactId, 1);
+    assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).hasSize(1);
+
+    // put back, the parked message is processed now that its cause is gone
+    var retried = InboundTestSupport.postAs(port, "/api/inbound/parked/retry", "admin");
+    assertThat(retried.statusCode()).isEqualTo(200);
+    assertThat(processor.parked()).isEqualTo(before - 1);
+    awaitProcessed(contactId);
+    assertThat(messageLog.find(firstId).orElseThrow().status()).isEqualTo("PROCESSED");
+  }
 }

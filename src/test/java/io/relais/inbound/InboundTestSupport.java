@@ -100,6 +100,17 @@ final class InboundTestSupport {
     }
   }
 
+  static HttpResponse<String> postAs(int port, String path, String user) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)))
+        .POST(HttpRequest.BodyPublishers.noBody()).build();
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A message a journey sent, as the send pipeline records it (what routing looks at). */
   static MessageRecord journeyWrote(MessageLog log, String contactId, Channel channel, String processInstanceId, Instant at) {
     MessageRecord m = new MessageRecord(UUID.randomUUID().toString(), contactId, Direction.OUT, channel, "MARKETING", "SENT",

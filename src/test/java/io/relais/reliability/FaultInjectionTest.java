@@ -8,6 +8,10 @@ import io.relais.bench.RelaisNode;
 import io.relais.outbound.DeliveryStatus;
 import io.relais.support.PostgresDatabase;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,12 +95,42 @@ class FaultInjectionTest {
     Map<String, Integer> emails = mock.emailsByRecipient();
     for (int i = 0; i < JOURNEYS; i++) {
       assertThat(sms.getOrDefault(ReliabilityCluster.phone(i), 0)).as("SMS to contact %d", i).isEqualTo(1);
-      assertThat(emails.getOrDefault(ReliabilityCluster.email(i), 0)).as("email to contact %d", i).isEqualTo(1);
+      assertThat(emails.getOrDefault(ReliabilityCluster.email(i), 0)).as("email to contact %d: %s", i, emailTrail(i)).isEqualTo(1);
     }
     assertThat(cluster.incidents()).isZero();
     System.out.printf("kill -9: %d journeys, node a killed after %d emails; %d SMS and %d emails received by the mock, %d Twilio requests%n",
         JOURNEYS, emailsAtKill, sms.values().stream().mapToInt(Integer::intValue).sum(),
         emails.values().stream().mapToInt(Integer::intValue).sum(), mock.twilioRequests());
+  }
+
+  /** What the mock received for contact i's email and what the database recorded: the clues of a duplicate. */
+  private String emailTrail(int i) {
+    StringBuilder trail = new StringBuilder("mock: ").append(mock.emailRequests(ReliabilityCluster.email(i))).append("; rows:");
+    try (Connection c = cluster.db.connect();
+        PreparedStatement ps = c.prepareStatement("select id, idempotency_key, status, reason, error_code, created_at, updated_at "
+            + "from message where contact_id = ? and channel = 'EMAIL' order by created_at")) {
+      ps.setString(1, ReliabilityCluster.contact(i));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          trail.append(" [");
+          for (int col = 1; col <= 7; col++) {
+            trail.append(col == 1 ? "" : " ").append(rs.getString(col));
+          }
+          trail.append(']');
+        }
+      }
+      try (PreparedStatement jobs = c.prepareStatement("select count(*) from act_hi_procinst where proc_def_key_ = 'relais-send' "
+          + "and business_key_ = ?")) {
+        jobs.setString(1, ReliabilityCluster.contact(i));
+        try (ResultSet rs = jobs.executeQuery()) {
+          rs.next();
+          trail.append("; relais-send instances: ").append(rs.getLong(1));
+        }
+      }
+    } catch (SQLException e) {
+      trail.append(" (").append(e.getMessage()).append(')');
+    }
+    return trail.toString();
   }
 
   /**

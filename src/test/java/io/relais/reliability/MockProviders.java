@@ -147,6 +147,29 @@ public final class MockProviders implements AutoCloseable {
     return counts;
   }
 
+  /** Every email request to this recipient (accepted or not): when, the answer, and the messageId custom arg. */
+  public List<String> emailRequests(String recipient) {
+    List<String> found = new ArrayList<>();
+    for (var event : server.getAllServeEvents()) {
+      if (event.getRequest().getUrl().startsWith("/v3/mail/send")) {
+        try {
+          for (JsonNode p : json.readTree(event.getRequest().getBodyAsString()).path("personalizations")) {
+            for (JsonNode to : p.path("to")) {
+              if (recipient.equals(to.path("email").asText())) {
+                found.add(event.getRequest().getLoggedDate().toInstant() + " HTTP " + event.getResponse().getStatus()
+                    + " messageId=" + p.path("custom_args").path("messageId").asText()
+                    + " process=" + p.path("custom_args").path("processInstanceId").asText());
+              }
+            }
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return found;
+  }
+
   private static String formParam(String body, String name) {
     for (String pair : body.split("&")) {
       int eq = pair.indexOf('=');
