@@ -45,6 +45,7 @@ public class InboundIntake {
   private final InboundStore store;
   private final InboundQueue queue;
   private final InboundProcessor processor;
+  private final KeywordCompliance keywords;
   private final ObjectProvider<ContactDirectory> contacts;
   private final TransactionTemplate tx;
   private final Clock clock;
@@ -53,13 +54,14 @@ public class InboundIntake {
   private volatile Set<String> knownSenders;
 
   public InboundIntake(
-      MessageLog messageLog, InboundStore store, InboundQueue queue, InboundProcessor processor,
+      MessageLog messageLog, InboundStore store, InboundQueue queue, InboundProcessor processor, KeywordCompliance keywords,
       ObjectProvider<ContactDirectory> contacts, PlatformTransactionManager transactionManager, Clock clock,
       InboundProperties properties, ObjectProvider<OutboundProperties> outboundProperties) {
     this.messageLog = messageLog;
     this.store = store;
     this.queue = queue;
     this.processor = processor;
+    this.keywords = keywords;
     this.contacts = contacts;
     this.tx = new TransactionTemplate(transactionManager);
     this.clock = clock;
@@ -111,17 +113,24 @@ public class InboundIntake {
     }
     MessageRecord toStore = record;
     boolean compliance = ComplianceKeyword.of(body).isPresent() && !ComplianceKeyword.alsoAnAnswer(body);
+    // A STOP withdraws consent in the transaction that stores it: once Twilio has its 200, no
+    // marketing send can pass the consent check, whatever happens to the processing afterwards.
+    boolean optOutNow = !erased && ComplianceKeyword.of(body).filter(k -> k == ComplianceKeyword.OPT_OUT).isPresent();
     try {
-      tx.executeWithoutResult(s -> {
-        messageLog.insert(toStore);
-        if (!erased) {
-          store.addMedia(id, media);
-          queue.add(id, contactId, compliance, now, now.plus(properties.sweepDelay()));
-        }
-      });
+      store(toStore, media, compliance, optOutNow, now);
     } catch (DuplicateKeyException e) {
-      MessageRecord first = messageLog.findByProviderId(provider, providerId).orElseThrow(() -> e);
-      return new IntakeResult(first.id(), first.contactId(), true, null);
+      return replayOf(provider, providerId, e);
+    } catch (RuntimeException e) {
+      if (!optOutNow) {
+        throw e;
+      }
+      // the message matters more than doing its opt-out right now: store it, the processor opts out
+      log.error("Opt-out of inbound message {} could not be recorded with the message; left to the processor: {}", id, e.toString());
+      try {
+        store(toStore, media, compliance, false, now);
+      } catch (DuplicateKeyException d) {
+        return replayOf(provider, providerId, d);
+      }
     }
     if (erased) {
       store.markProcessed(id, null, null, null, "sender is an erased contact: nothing kept, nothing done");
@@ -129,6 +138,22 @@ public class InboundIntake {
       afterCommit(() -> processor.dispatch(contactId));
     }
     return new IntakeResult(id, contactId, false, flag);
+  }
+
+  private void store(MessageRecord m, List<InboundMessage.Media> media, boolean compliance, boolean optOutNow, Instant now) {
+    tx.executeWithoutResult(s -> {
+      messageLog.insert(m);
+      if (!ERASED_CONTACT.equals(m.contactId())) {
+        store.addMedia(m.id(), media);
+        InboundQueue.Stage stage = optOutNow ? keywords.act(ComplianceKeyword.OPT_OUT, m) : InboundQueue.Stage.NEW;
+        queue.add(m.id(), m.contactId(), compliance, stage, now, now.plus(properties.sweepDelay()));
+      }
+    });
+  }
+
+  private IntakeResult replayOf(String provider, String providerId, DuplicateKeyException e) {
+    MessageRecord first = messageLog.findByProviderId(provider, providerId).orElseThrow(() -> e);
+    return new IntakeResult(first.id(), first.contactId(), true, null);
   }
 
   private String contactFor(String phone) {

@@ -46,10 +46,14 @@ class InboundQueue {
   }
 
   void add(String messageId, String contactId, boolean compliance, Instant receivedAt, Instant firstSweep) {
+    add(messageId, contactId, compliance, Stage.NEW, receivedAt, firstSweep);
+  }
+
+  void add(String messageId, String contactId, boolean compliance, Stage stage, Instant receivedAt, Instant firstSweep) {
     jdbc.update(
         "insert into inbound_queue (message_id, contact_id, compliance, stage, attempts, received_at, next_attempt_at) "
             + "values (?, ?, ?, ?, 0, ?, ?)",
-        messageId, contactId, compliance, Stage.NEW.name(), ts(receivedAt), ts(firstSweep));
+        messageId, contactId, compliance, stage.name(), ts(receivedAt), ts(firstSweep));
   }
 
   /** Fresh (never tried) or due messages of one contact that may be processed now, oldest first. */

@@ -58,6 +58,22 @@ class InboundComplianceTest extends InboundEndToEnd {
   }
 
   @Test
+  void stopIsHonouredByTheTimeTheWebhookAnswers() {
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    consent.append(ConsentEvent.of(contactId, Channel.SMS, Purpose.MARKETING, ConsentStatus.GRANTED, LegalBasis.CONSENT,
+        ConsentMethod.CHECKBOX, "test", "form-1").withWording("J'accepte de recevoir les offres par SMS", "v1"));
+
+    assertTwiml(postSigned(form(phone, "ARRÊT")));
+    // no waiting for the processor: the withdrawal was committed with the message, before the 200
+    assertThat(consent.check(contactId, Channel.SMS, Purpose.MARKETING)).isEqualTo(ConsentVerdict.WITHDRAWN);
+    awaitProcessed(contactId);
+    assertThat(consent.history(contactId)).filteredOn(e -> e.status() == ConsentStatus.WITHDRAWN)
+        .as("one withdrawal per channel and purpose, not a second one by the processor").hasSize(4);
+    assertThat(confirmations(contactId)).hasSize(1);
+  }
+
+  @Test
   void stopFollowedByTheShortCodeIsAnOptOutButStopSvpGoesToTheJourney() {
     String phone = freshPhone();
     String contactId = contacts.findOrCreateByPhone(phone).id();
