@@ -30,6 +30,25 @@ public class JourneyDefaults {
     this.environment = environment;
   }
 
+  /** The retry cycle of relais-send's provider call when the property does not set it: 5 retries over ~18 min. */
+  public static final String DEFAULT_SEND_RETRY_CYCLE = "PT30S,PT1M,PT2M,PT5M,PT10M";
+
+  /**
+   * {@code ${journeyDefaults.sendRetryCycle()}}: when a failed send (provider 5xx, unreachable) is
+   * tried again: {@code relais.send.retry-cycle}, either a list of waits with backoff ({@code
+   * PT30S,PT1M,PT2M,PT5M,PT10M}, one retry each, the default) or {@code R5/PT1M}. When the retries
+   * run out the job becomes an incident, retried from Cockpit.
+   */
+  public String sendRetryCycle() {
+    String value = environment.getProperty("relais.send.retry-cycle", DEFAULT_SEND_RETRY_CYCLE).trim();
+    if (!value.matches("R\\d+/P\\S+")) {
+      for (String wait : value.split(",")) {
+        checked("relais.send.retry-cycle", wait.trim());
+      }
+    }
+    return value;
+  }
+
   /** An ISO-8601 duration ({@code PT24H}, {@code P7D}) for a timer; a bad value fails loudly. */
   public String duration(VariableScope execution, String name, String fallback) {
     String value = null;

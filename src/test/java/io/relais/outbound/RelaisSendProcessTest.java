@@ -115,15 +115,24 @@ class RelaisSendProcessTest {
   }
 
   @Test
-  void aTemplateWithAMissingVariableEndsInAnIncidentAfterTheRetries() {
+  void aTemplateWithAMissingVariableEndsInAnIncidentAfterTheRetriesWithBackoff() {
     ClockUtil.setCurrentTime(Date.from(MONDAY_OPENING));
     ProcessInstance send = runtime.createProcessInstanceByKey("relais-send").businessKey(contactId)
         .setVariable("contactId", contactId).setVariable("channel", "SMS").setVariable("category", "TRANSACTIONAL")
         .setVariable("text", "Votre commande {{orderId}} est prête").execute();
-    for (int i = 0; i < 7; i++) {
+    // relais.send.retry-cycle's default: one retry after each of these waits, then an incident
+    List<Duration> waits = new java.util.ArrayList<>();
+    for (int attempt = 0; attempt < 10 && runtime.createIncidentQuery().processInstanceId(send.getId()).count() == 0; attempt++) {
+      Instant failedAt = ClockUtil.now().toInstant();
       Jobs.runDue(management, send.getId());
-      ClockUtil.setCurrentTime(Date.from(ClockUtil.now().toInstant().plus(Duration.ofMinutes(2))));
+      var job = management.createJobQuery().processInstanceId(send.getId()).singleResult();
+      if (job.getRetries() > 0) {
+        waits.add(Duration.between(failedAt, job.getDuedate().toInstant()));
+        ClockUtil.setCurrentTime(job.getDuedate());
+      }
     }
+    assertThat(waits).containsExactly(Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
+        Duration.ofMinutes(5), Duration.ofMinutes(10));
     assertThat(runtime.createIncidentQuery().processInstanceId(send.getId()).singleResult().getIncidentMessage())
         .contains("MISSING_VARIABLE").contains("{{orderId}}");
     assertThat(messages.transcript(contactId)).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo("FAILED"));
