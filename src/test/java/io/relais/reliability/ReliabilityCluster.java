@@ -98,8 +98,13 @@ final class ReliabilityCluster implements AutoCloseable {
   /** Starts the journey of contact i with these variables (stepWait, smsCategory). */
   boolean startJourney(RelaisNode node, int i, Map<String, String> variables) {
     try {
-      return on(node).message(START_MESSAGE, contact(i), variables).statusCode() < 300;
+      var r = on(node).message(START_MESSAGE, contact(i), variables);
+      if (r.statusCode() >= 300) {
+        System.out.printf("start of journey %d refused by %s: HTTP %d %s%n", i, node.baseUrl(), r.statusCode(), r.body());
+      }
+      return r.statusCode() < 300;
     } catch (IllegalStateException e) {
+      System.out.printf("start of journey %d not accepted by %s: %s%n", i, node.baseUrl(), e);
       return false; // connection refused or reset: not accepted, the caller would retry
     }
   }
