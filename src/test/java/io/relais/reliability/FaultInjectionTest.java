@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relais.bench.BenchDatabase;
 import io.relais.bench.PostgresTarget;
+import io.relais.bench.RelaisClient;
 import io.relais.bench.RelaisNode;
 import io.relais.outbound.DeliveryStatus;
 import io.relais.support.PostgresDatabase;
@@ -229,6 +230,60 @@ class FaultInjectionTest {
         assertThat(solo.runningJourneys()).isEqualTo(journeys);
         assertThat(solo.incidents()).isZero();
       }
+    }
+  }
+
+  /**
+   * Scenario 2: Twilio answers 500 for a while. Sends are retried with backoff and each goes out
+   * once when Twilio is back; when an outage outlasts the retries the sends become incidents, and
+   * retrying them (Cockpit's "retry", here through the REST API Cockpit uses) sends each once.
+   */
+  @Test
+  @Order(4)
+  void aProviderOutageIsRetriedThenIncidentsAreRetriedOnce() {
+    int journeys = Math.min(JOURNEYS, 20);
+    try (PostgresDatabase own = PostgresDatabase.create();
+        MockProviders ownMock = new MockProviders();
+        ReliabilityCluster solo = new ReliabilityCluster(
+            BenchDatabase.existing(PostgresTarget.host(), PostgresTarget.port(), own.user(), own.password(), own.name()), ownMock, logs)) {
+      // three retries, 3 s apart (production: PT30S,PT1M,PT2M,PT5M,PT10M)
+      RelaisNode node = solo.startNode("outage", Map.of("relais.send.retry-cycle", "PT3S,PT3S,PT3S"));
+      solo.createContacts(node, 2 * journeys);
+
+      // 1. a short outage: the retries get through once Twilio is back
+      ownMock.twilioFails();
+      for (int i = 0; i < journeys; i++) {
+        assertThat(solo.startJourney(node, i, "PT1H")).isTrue();
+      }
+      ReliabilityCluster.await("failed Twilio calls during the outage", Duration.ofMinutes(2), ownMock::twilioRequests, journeys);
+      assertThat(ownMock.smsByRecipient()).isEmpty();
+      ownMock.heal();
+      ReliabilityCluster.await("SMS after the outage", Duration.ofMinutes(2), () -> ownMock.smsByRecipient().size(), journeys);
+      assertThat(solo.incidents()).isZero();
+
+      // 2. an outage longer than the retries: incidents, then a retry of each sends it once
+      ownMock.twilioFails();
+      for (int i = journeys; i < 2 * journeys; i++) {
+        assertThat(solo.startJourney(node, i, "PT1H")).isTrue();
+      }
+      ReliabilityCluster.await("incidents once the retries ran out", Duration.ofMinutes(3), solo::incidents, journeys);
+      assertThat(IntStream.range(journeys, 2 * journeys).map(i -> ownMock.smsByRecipient().getOrDefault(ReliabilityCluster.phone(i), 0)).sum())
+          .as("SMS accepted while Twilio failed").isZero();
+      ownMock.heal();
+      RelaisClient admin = new RelaisClient(node.baseUrl(), "admin", RelaisNode.ADMIN_PASSWORD);
+      for (String jobId : solo.failedJobIds()) {
+        admin.setJobRetries(jobId, 1);
+      }
+      ReliabilityCluster.await("SMS after the incidents were retried", Duration.ofMinutes(2),
+          () -> ownMock.smsByRecipient().size(), 2L * journeys);
+      ReliabilityCluster.sleep(3000); // a duplicate would show up by now
+      Map<String, Integer> sms = ownMock.smsByRecipient();
+      assertThat(IntStream.range(0, 2 * journeys).filter(i -> sms.getOrDefault(ReliabilityCluster.phone(i), 0) != 1).boxed().toList())
+          .as("contacts without exactly one SMS").isEmpty();
+      assertThat(solo.incidents()).isZero();
+      System.out.printf("provider outage: %d journeys retried through a short outage, %d incidents retried from the API; "
+          + "%d SMS accepted for %d contacts, %d Twilio requests%n", journeys, journeys, sms.values().stream().mapToInt(Integer::intValue).sum(),
+          2 * journeys, ownMock.twilioRequests());
     }
   }
 

@@ -41,6 +41,11 @@ final class ReliabilityCluster implements AutoCloseable {
 
   /** Starts one more node; the first one also gets the integration user and the journey. */
   RelaisNode startNode(String name) {
+    return startNode(name, Map.of());
+  }
+
+  /** Starts one more node with these extra properties. */
+  RelaisNode startNode(String name, Map<String, String> properties) {
     RelaisNode node = RelaisNode.fromThisClasspath(name, RelaisNode.freePort(), logs.resolve(name + ".log"))
         .database(db.url(), db.user(), db.password())
         .jvmOption("-Xmx512m")
@@ -51,6 +56,7 @@ final class ReliabilityCluster implements AutoCloseable {
         .property("relais.sending-window.enabled", "false")
         .property("relais.frequency-caps.SMS", "100/P1D");
     mock.relaisProperties().forEach(node::property);
+    properties.forEach(node::property);
     node.start(Duration.ofMinutes(4));
     nodes.add(node);
     if (integration == null) {
@@ -115,6 +121,20 @@ final class ReliabilityCluster implements AutoCloseable {
 
   long finishedJourneys() {
     return db.queryLong("select count(*) from act_hi_procinst where proc_def_key_ = 'RelaisReliabilityProcess' and end_time_ is not null");
+  }
+
+  /** The jobs whose retries ran out (each an incident). */
+  List<String> failedJobIds() {
+    List<String> ids = new ArrayList<>();
+    try (java.sql.Connection c = db.connect();
+        java.sql.ResultSet rs = c.createStatement().executeQuery("select configuration_ from act_ru_incident where incident_type_ = 'failedJob'")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return ids;
   }
 
   long incidents() {
