@@ -123,11 +123,12 @@ final class ReliabilityCluster implements AutoCloseable {
     return db.queryLong("select count(*) from act_hi_procinst where proc_def_key_ = 'RelaisReliabilityProcess' and end_time_ is not null");
   }
 
-  /** The jobs whose retries ran out (each an incident). */
+  /** The jobs whose retries ran out: one root-cause incident each (the calling journey has one more, pointing at it). */
   List<String> failedJobIds() {
     List<String> ids = new ArrayList<>();
     try (java.sql.Connection c = db.connect();
-        java.sql.ResultSet rs = c.createStatement().executeQuery("select configuration_ from act_ru_incident where incident_type_ = 'failedJob'")) {
+        java.sql.ResultSet rs = c.createStatement().executeQuery(
+            "select configuration_ from act_ru_incident where incident_type_ = 'failedJob' and id_ = root_cause_incident_id_")) {
       while (rs.next()) {
         ids.add(rs.getString(1));
       }
