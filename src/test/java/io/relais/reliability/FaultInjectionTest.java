@@ -268,7 +268,11 @@ class FaultInjectionTest {
       for (int i = journeys; i < 2 * journeys; i++) {
         assertThat(solo.startJourney(node, i, "PT1H")).isTrue();
       }
-      ReliabilityCluster.await("incidents once the retries ran out", Duration.ofMinutes(3), () -> solo.failedJobIds().size(), journeys);
+      try {
+        ReliabilityCluster.await("incidents once the retries ran out", Duration.ofMinutes(4), () -> solo.failedJobIds().size(), journeys);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; jobs and messages:" + solo.state(), e);
+      }
       assertThat(IntStream.range(journeys, 2 * journeys).map(i -> ownMock.smsByRecipient().getOrDefault(ReliabilityCluster.phone(i), 0)).sum())
           .as("SMS accepted while Twilio failed").isZero();
       ownMock.heal();

@@ -138,6 +138,27 @@ final class ReliabilityCluster implements AutoCloseable {
     return ids;
   }
 
+  /** The jobs and outbound messages as they stand: the clues when an await runs out. */
+  String state() {
+    StringBuilder out = new StringBuilder();
+    try (java.sql.Connection c = db.connect()) {
+      for (String sql : List.of(
+          "select coalesce(j.handler_type_, '') || ' retries=' || j.retries_ || ' due=' || coalesce(cast(j.duedate_ as varchar), '-') "
+              + "|| ' locked=' || coalesce(cast(j.lock_exp_time_ as varchar), '-') || ' ' || coalesce(substr(j.exception_msg_, 1, 80), '') "
+              + "|| ' x' || count(*) from act_ru_job j group by 1 order by 1",
+          "select channel || ' ' || status || ' ' || coalesce(reason, '') || ' x' || count(*) from message group by channel, status, reason")) {
+        try (java.sql.ResultSet rs = c.createStatement().executeQuery(sql)) {
+          while (rs.next()) {
+            out.append("\n  ").append(rs.getString(1));
+          }
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      out.append(" (").append(e.getMessage()).append(')');
+    }
+    return out.toString();
+  }
+
   long incidents() {
     return db.queryLong("select count(*) from act_ru_incident");
   }
