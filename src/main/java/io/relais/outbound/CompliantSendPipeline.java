@@ -51,6 +51,7 @@ public class CompliantSendPipeline implements SendPipeline {
   private final ApplicationEventPublisher events;
   private final UnsubscribeLinks unsubscribeLinks;
   private ConversationOwnership ownership = (contactId, step, category) -> false;
+  private UnknownOutcomes unknownOutcomes;
 
   /** How long a bot message waits before it checks again whether the agent is done. */
   static final java.time.Duration HUMAN_OWNED_RECHECK = java.time.Duration.ofMinutes(10);
@@ -75,6 +76,11 @@ public class CompliantSendPipeline implements SendPipeline {
   /** While a human owns a conversation, the bot's messages to that contact wait (see {@link ConversationOwnership}). */
   public void setConversationOwnership(ConversationOwnership ownership) {
     this.ownership = ownership;
+  }
+
+  /** Counts and exposes messages whose provider outcome is unknown. */
+  public void setUnknownOutcomes(UnknownOutcomes unknownOutcomes) {
+    this.unknownOutcomes = unknownOutcomes;
   }
 
   /** A message that will not go (now), with why; or null when policy lets it through. */
@@ -271,12 +277,12 @@ public class CompliantSendPipeline implements SendPipeline {
   }
 
   private Stop capped(SendRequest r, Instant now) {
-    List<FrequencyCap> caps = props.capsFor(r.channel());
-    if (caps.isEmpty()) {
+    List<FrequencyCap> channelCaps = props.capsFor(r.channel());
+    if (channelCaps.isEmpty()) {
       return null;
     }
     store.lockContactChannel(r.contactId(), r.channel(), now);
-    for (FrequencyCap cap : caps) {
+    for (FrequencyCap cap : channelCaps) {
       if (store.countMarketingSince(r.contactId(), r.channel(), now.minus(cap.period())) >= cap.max()) {
         return new Stop(SendOutcome.CAPPED, "FREQUENCY_CAP " + cap, null);
       }
@@ -305,6 +311,9 @@ public class CompliantSendPipeline implements SendPipeline {
       events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel()));
       return new SendResult(SendOutcome.SENT, null, m.id(), null);
     } catch (MessageProvider.ProviderException e) {
+      if (e.outcomeUnknown()) {
+        return unknown(m, provider, e.code(), e.getMessage());
+      }
       if (e.optedOut()) {
         newTransaction.executeWithoutResult(tx -> store.recordProviderResult(m.id(), SendOutcome.NO_CONSENT.name(), provider.name(),
             null, e.code(), "OPTED_OUT_AT_PROVIDER", clock.instant()));
@@ -337,10 +346,31 @@ public class CompliantSendPipeline implements SendPipeline {
     return new SendResult(SendOutcome.FAILED, truncate(reason), m.id(), null);
   }
 
+  /**
+   * The request may have reached the provider (time-out or reset after it was written): the row
+   * becomes UNKNOWN, which no retry reclaims (no second message), and the step fails so that the job
+   * ends as an incident an operator resolves; a later status callback settles the row.
+   */
+  private SendResult unknown(MessageRecord m, MessageProvider provider, String code, String reason) {
+    log.warn("Send of message {} through {}: outcome unknown ({}); not resent, check the provider's logs", m.id(), provider.name(), code);
+    String why = truncate(OUTCOME_UNKNOWN + ": " + reason);
+    newTransaction.executeWithoutResult(tx ->
+        store.recordProviderResult(m.id(), DeliveryStatus.UNKNOWN, provider.name(), null, truncateCode(code), why, clock.instant()));
+    if (unknownOutcomes != null) {
+      unknownOutcomes.providerDidNotAnswer();
+    }
+    return new SendResult(SendOutcome.FAILED, why, m.id(), null);
+  }
+
+  /** The reason prefix of a message whose provider outcome is unknown. */
+  static final String OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN";
+
   /** The outcome a recorded message stands for (the answer to a repeated request). */
   SendResult resultOf(MessageRecord m) {
     return switch (m.status()) {
       case "NO_CONSENT", "SUPPRESSED", "CAPPED", "FAILED" -> new SendResult(SendOutcome.valueOf(m.status()), m.reason(), m.id(), null);
+      // may have gone: never resent; the step keeps failing (incident) until a callback settles the row or an operator decides
+      case DeliveryStatus.UNKNOWN -> new SendResult(SendOutcome.FAILED, m.reason(), m.id(), null);
       case "DEFERRED" -> new SendResult(SendOutcome.DEFERRED, m.reason(), m.id(), store.notBefore(m.id()).orElse(null));
       default -> new SendResult(SendOutcome.SENT, null, m.id(), null);
     };

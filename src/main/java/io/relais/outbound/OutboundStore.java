@@ -20,7 +20,7 @@ import org.springframework.stereotype.Repository;
 public class OutboundStore {
 
   /** Statuses that mean "went to a provider": they count against frequency caps. */
-  static final List<String> SENT_STATUSES = List.of("PENDING", "SENT", "DELIVERED", "READ", "UNDELIVERED");
+  static final List<String> SENT_STATUSES = List.of("PENDING", "UNKNOWN", "SENT", "DELIVERED", "READ", "UNDELIVERED");
 
   private final JdbcTemplate jdbc;
 
@@ -53,7 +53,7 @@ public class OutboundStore {
   public int countMarketingSince(String contactId, Channel channel, Instant since) {
     Integer n = jdbc.queryForObject(
         "select count(*) from message where contact_id = ? and channel = ? and direction = 'OUT' and category = 'MARKETING' "
-            + "and status in ('PENDING','SENT','DELIVERED','READ','UNDELIVERED') and created_at > ?",
+            + "and status in ('PENDING','UNKNOWN','SENT','DELIVERED','READ','UNDELIVERED') and created_at > ?",
         Integer.class, contactId, channel.name(), ts(since));
     return n == null ? 0 : n;
   }
@@ -139,6 +139,32 @@ public class OutboundStore {
     String in = String.join(",", lower.stream().map(s -> "'" + s + "'").toList());
     return jdbc.update("update message set status = ?, error_code = coalesce(?, error_code), updated_at = ? where id = ? and status in (" + in + ")",
         status, errorCode, ts(now), messageId) == 1;
+  }
+
+  /** Outbound messages still PENDING since before {@code cutoff} (oldest first, at most {@code limit}). */
+  public List<String> stalePending(Instant cutoff, int limit) {
+    return jdbc.queryForList("select id from message where status = 'PENDING' and updated_at < ? and direction = 'OUT' "
+        + "order by updated_at fetch first " + limit + " rows only", String.class, ts(cutoff));
+  }
+
+  /**
+   * PENDING → UNKNOWN if the message is still PENDING since before {@code cutoff}; true for the one
+   * caller (of all nodes) whose update changed the row.
+   */
+  public boolean markUnknown(String messageId, Instant cutoff, String reason, Instant now) {
+    return jdbc.update("update message set status = 'UNKNOWN', reason = ?, updated_at = ? where id = ? and status = 'PENDING' and updated_at < ?",
+        reason, ts(now), messageId, ts(cutoff)) == 1;
+  }
+
+  public int countUnknown() {
+    Integer n = jdbc.queryForObject("select count(*) from message where status = 'UNKNOWN'", Integer.class);
+    return n == null ? 0 : n;
+  }
+
+  /** Gives a message whose provider answer was lost the provider's id from a later callback. */
+  public boolean settleProviderId(String messageId, String provider, String providerId, Instant now) {
+    return jdbc.update("update message set provider_id = ?, updated_at = ? where id = ? and provider = ? and provider_id is null",
+        providerId, ts(now), messageId, provider) == 1;
   }
 
   /** True the first time this provider event is seen. */
