@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -52,6 +54,9 @@ public class CompliantSendPipeline implements SendPipeline {
   private final UnsubscribeLinks unsubscribeLinks;
   private ConversationOwnership ownership = (contactId, step, category) -> false;
   private UnknownOutcomes unknownOutcomes;
+  /** Parsed once per channel from the (immutable) properties, not on every send. */
+  private final Map<Channel, SendingWindow> windows = new ConcurrentHashMap<>();
+  private final Map<Channel, List<FrequencyCap>> caps = new ConcurrentHashMap<>();
 
   /** How long a bot message waits before it checks again whether the agent is done. */
   static final java.time.Duration HUMAN_OWNED_RECHECK = java.time.Duration.ofMinutes(10);
@@ -93,14 +98,36 @@ public class CompliantSendPipeline implements SendPipeline {
   private record Rendered(String body, String html, String subject, String from, String to, String contentSid,
       SmsSegments.Count count, BigDecimal cost, List<ShortLinks.Link> links) {}
 
+  /**
+   * The common case (a first attempt) costs no look-up: the row is inserted under a new id, and
+   * only when the step's idempotency key is taken (a retried or duplicated job) is the existing row
+   * read: its result is returned, or a FAILED row is taken over for a new attempt.
+   */
   @Override
   public SendResult send(SendRequest r) {
     require(r);
-    Optional<MessageRecord> existing = messages.findByIdempotencyKey(r.idempotencyKey());
-    if (existing.isPresent() && !"FAILED".equals(existing.get().status())) {
-      return resultOf(existing.get()); // a retried or duplicated job: the first attempt's result
+    try {
+      return attempt(r, UUID.randomUUID().toString(), false);
+    } catch (KeyTaken taken) {
+      MessageRecord existing = taken.existing;
+      if (!"FAILED".equals(existing.status())) {
+        return resultOf(existing); // a retried or duplicated job: the first attempt's result
+      }
+      return attempt(r, existing.id(), true);
     }
-    String messageId = existing.map(MessageRecord::id).orElseGet(() -> UUID.randomUUID().toString());
+  }
+
+  /** The step's idempotency key already has a row: {@code existing}. */
+  private static final class KeyTaken extends RuntimeException {
+    private final transient MessageRecord existing;
+
+    KeyTaken(MessageRecord existing) {
+      super(null, null, false, false);
+      this.existing = existing;
+    }
+  }
+
+  private SendResult attempt(SendRequest r, String messageId, boolean reclaim) {
     Instant now = clock.instant();
     Contact contact = contacts.find(r.contactId()).orElse(null);
     Stop stop = policy(r, contact, now);
@@ -113,7 +140,7 @@ public class CompliantSendPipeline implements SendPipeline {
       }
     }
     MessageProvider provider = providers.apply(r.channel());
-    Recorded recorded = record(r, messageId, existing.isPresent(), stop, rendered, provider, now);
+    Recorded recorded = record(r, messageId, reclaim, stop, rendered, provider, now);
     MessageRecord m = recorded.message();
     if (!recorded.ours()) {
       return resultOf(m); // another attempt of the same step got there first
@@ -155,7 +182,7 @@ public class CompliantSendPipeline implements SendPipeline {
       return new Stop(SendOutcome.DEFERRED, "HUMAN_OWNS_CONVERSATION", now.plus(HUMAN_OWNED_RECHECK));
     }
     if (r.category() == MessageCategory.MARKETING && props.windowEnabled(r.channel())) {
-      Instant allowed = props.windowFor(r.channel()).nextAllowed(now, contact.timeZone(), contact.holidayZone());
+      Instant allowed = windows.computeIfAbsent(r.channel(), props::windowFor).nextAllowed(now, contact.timeZone(), contact.holidayZone());
       if (allowed.isAfter(now)) {
         return new Stop(SendOutcome.DEFERRED, "QUIET_HOURS", allowed);
       }
@@ -271,20 +298,25 @@ public class CompliantSendPipeline implements SendPipeline {
         return new Recorded(m, true);
       });
     } catch (DuplicateKeyException e) {
-      // the same step ran twice at once: the other attempt owns the key
-      return new Recorded(messages.findByIdempotencyKey(r.idempotencyKey()).orElseThrow(() -> e), false);
+      // the step's key has a row (a retry, or the same step running twice at once); the transaction rolled back
+      MessageRecord existing = messages.findByIdempotencyKey(r.idempotencyKey()).orElseThrow(() -> e);
+      if (reclaim) {
+        return new Recorded(existing, false);
+      }
+      throw new KeyTaken(existing);
     }
   }
 
   private Stop capped(SendRequest r, Instant now) {
-    List<FrequencyCap> channelCaps = props.capsFor(r.channel());
+    List<FrequencyCap> channelCaps = caps.computeIfAbsent(r.channel(), props::capsFor);
     if (channelCaps.isEmpty()) {
       return null;
     }
     store.lockContactChannel(r.contactId(), r.channel(), now);
-    for (FrequencyCap cap : channelCaps) {
-      if (store.countMarketingSince(r.contactId(), r.channel(), now.minus(cap.period())) >= cap.max()) {
-        return new Stop(SendOutcome.CAPPED, "FREQUENCY_CAP " + cap, null);
+    int[] counts = store.countMarketingSince(r.contactId(), r.channel(), channelCaps.stream().map(cap -> now.minus(cap.period())).toList());
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] >= channelCaps.get(i).max()) {
+        return new Stop(SendOutcome.CAPPED, "FREQUENCY_CAP " + channelCaps.get(i), null);
       }
     }
     return null;
