@@ -120,4 +120,28 @@ class UnknownOutcomesTest {
     assertThat(second.outcome()).as("1 marketing SMS a day: the unknown one may have gone").isEqualTo(SendOutcome.CAPPED);
     assertThat(twilio.sent).isEmpty();
   }
+
+  @Test
+  void aLateSendGridEventSettlesAnEmailWhoseAnswerWasLost() throws Exception {
+    f.emailProvider = new OutboundFixture.RecordingProvider(SendGridProvider.NAME);
+    ((OutboundFixture.RecordingProvider) f.emailProvider).failWith =
+        MessageProvider.ProviderException.unknown("Read timed out", "SENDGRID_TIMEOUT", null);
+    Contact c = f.optedIn(Channel.EMAIL);
+    SendRequest request = OutboundFixture.request("mail-1", c.id(), Channel.EMAIL, MessageCategory.TRANSACTIONAL, "Votre facture");
+    SendResult first = f.pipeline().send(request);
+    assertThat(f.messages.find(first.messageId()).orElseThrow().status()).isEqualTo("UNKNOWN");
+
+    SendGridEventWebhook webhook = new SendGridEventWebhook(OutboundProperties.defaults(), f.messages, f.store, f.contacts,
+        new JourneySignals(null) {
+          @Override
+          public int signal(String messageName, String processInstanceId, Map<String, Object> variables) {
+            return 0;
+          }
+        }, f.clock, DeliveryProperties.defaults());
+    String delivered = "[{\"event\":\"delivered\",\"sg_event_id\":\"late-1\",\"messageId\":\"" + first.messageId() + "\"}]";
+    assertThat(webhook.events(delivered.getBytes(java.nio.charset.StandardCharsets.UTF_8), null, null).getStatusCode().value()).isEqualTo(200);
+    assertThat(f.messages.find(first.messageId()).orElseThrow().status()).isEqualTo("DELIVERED");
+    assertThat(f.pipeline().send(request).outcome()).as("the retried step goes on, nothing sent").isEqualTo(SendOutcome.SENT);
+    assertThat(((OutboundFixture.RecordingProvider) f.emailProvider).sent).isEmpty();
+  }
 }
