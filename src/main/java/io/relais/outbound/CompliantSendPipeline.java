@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -51,6 +53,10 @@ public class CompliantSendPipeline implements SendPipeline {
   private final ApplicationEventPublisher events;
   private final UnsubscribeLinks unsubscribeLinks;
   private ConversationOwnership ownership = (contactId, step, category) -> false;
+  private UnknownOutcomes unknownOutcomes;
+  /** Parsed once per channel from the (immutable) properties, not on every send. */
+  private final Map<Channel, SendingWindow> windows = new ConcurrentHashMap<>();
+  private final Map<Channel, List<FrequencyCap>> caps = new ConcurrentHashMap<>();
 
   /** How long a bot message waits before it checks again whether the agent is done. */
   static final java.time.Duration HUMAN_OWNED_RECHECK = java.time.Duration.ofMinutes(10);
@@ -77,6 +83,11 @@ public class CompliantSendPipeline implements SendPipeline {
     this.ownership = ownership;
   }
 
+  /** Counts and exposes messages whose provider outcome is unknown. */
+  public void setUnknownOutcomes(UnknownOutcomes unknownOutcomes) {
+    this.unknownOutcomes = unknownOutcomes;
+  }
+
   /** A message that will not go (now), with why; or null when policy lets it through. */
   private record Stop(SendOutcome outcome, String reason, Instant notBefore) {}
 
@@ -87,14 +98,36 @@ public class CompliantSendPipeline implements SendPipeline {
   private record Rendered(String body, String html, String subject, String from, String to, String contentSid,
       SmsSegments.Count count, BigDecimal cost, List<ShortLinks.Link> links) {}
 
+  /**
+   * The common case (a first attempt) costs no look-up: the row is inserted under a new id, and
+   * only when the step's idempotency key is taken (a retried or duplicated job) is the existing row
+   * read: its result is returned, or a FAILED row is taken over for a new attempt.
+   */
   @Override
   public SendResult send(SendRequest r) {
     require(r);
-    Optional<MessageRecord> existing = messages.findByIdempotencyKey(r.idempotencyKey());
-    if (existing.isPresent() && !"FAILED".equals(existing.get().status())) {
-      return resultOf(existing.get()); // a retried or duplicated job: the first attempt's result
+    try {
+      return attempt(r, UUID.randomUUID().toString(), false);
+    } catch (KeyTaken taken) {
+      MessageRecord existing = taken.existing;
+      if (!"FAILED".equals(existing.status())) {
+        return resultOf(existing); // a retried or duplicated job: the first attempt's result
+      }
+      return attempt(r, existing.id(), true);
     }
-    String messageId = existing.map(MessageRecord::id).orElseGet(() -> UUID.randomUUID().toString());
+  }
+
+  /** The step's idempotency key already has a row: {@code existing}. */
+  private static final class KeyTaken extends RuntimeException {
+    private final transient MessageRecord existing;
+
+    KeyTaken(MessageRecord existing) {
+      super(null, null, false, false);
+      this.existing = existing;
+    }
+  }
+
+  private SendResult attempt(SendRequest r, String messageId, boolean reclaim) {
     Instant now = clock.instant();
     Contact contact = contacts.find(r.contactId()).orElse(null);
     Stop stop = policy(r, contact, now);
@@ -107,7 +140,7 @@ public class CompliantSendPipeline implements SendPipeline {
       }
     }
     MessageProvider provider = providers.apply(r.channel());
-    Recorded recorded = record(r, messageId, existing.isPresent(), stop, rendered, provider, now);
+    Recorded recorded = record(r, messageId, reclaim, stop, rendered, provider, now);
     MessageRecord m = recorded.message();
     if (!recorded.ours()) {
       return resultOf(m); // another attempt of the same step got there first
@@ -149,7 +182,7 @@ public class CompliantSendPipeline implements SendPipeline {
       return new Stop(SendOutcome.DEFERRED, "HUMAN_OWNS_CONVERSATION", now.plus(HUMAN_OWNED_RECHECK));
     }
     if (r.category() == MessageCategory.MARKETING && props.windowEnabled(r.channel())) {
-      Instant allowed = props.windowFor(r.channel()).nextAllowed(now, contact.timeZone(), contact.holidayZone());
+      Instant allowed = windows.computeIfAbsent(r.channel(), props::windowFor).nextAllowed(now, contact.timeZone(), contact.holidayZone());
       if (allowed.isAfter(now)) {
         return new Stop(SendOutcome.DEFERRED, "QUIET_HOURS", allowed);
       }
@@ -265,20 +298,25 @@ public class CompliantSendPipeline implements SendPipeline {
         return new Recorded(m, true);
       });
     } catch (DuplicateKeyException e) {
-      // the same step ran twice at once: the other attempt owns the key
-      return new Recorded(messages.findByIdempotencyKey(r.idempotencyKey()).orElseThrow(() -> e), false);
+      // the step's key has a row (a retry, or the same step running twice at once); the transaction rolled back
+      MessageRecord existing = messages.findByIdempotencyKey(r.idempotencyKey()).orElseThrow(() -> e);
+      if (reclaim) {
+        return new Recorded(existing, false);
+      }
+      throw new KeyTaken(existing);
     }
   }
 
   private Stop capped(SendRequest r, Instant now) {
-    List<FrequencyCap> caps = props.capsFor(r.channel());
-    if (caps.isEmpty()) {
+    List<FrequencyCap> channelCaps = caps.computeIfAbsent(r.channel(), props::capsFor);
+    if (channelCaps.isEmpty()) {
       return null;
     }
     store.lockContactChannel(r.contactId(), r.channel(), now);
-    for (FrequencyCap cap : caps) {
-      if (store.countMarketingSince(r.contactId(), r.channel(), now.minus(cap.period())) >= cap.max()) {
-        return new Stop(SendOutcome.CAPPED, "FREQUENCY_CAP " + cap, null);
+    int[] counts = store.countMarketingSince(r.contactId(), r.channel(), channelCaps.stream().map(cap -> now.minus(cap.period())).toList());
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] >= channelCaps.get(i).max()) {
+        return new Stop(SendOutcome.CAPPED, "FREQUENCY_CAP " + channelCaps.get(i), null);
       }
     }
     return null;
@@ -305,6 +343,9 @@ public class CompliantSendPipeline implements SendPipeline {
       events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel()));
       return new SendResult(SendOutcome.SENT, null, m.id(), null);
     } catch (MessageProvider.ProviderException e) {
+      if (e.outcomeUnknown()) {
+        return unknown(m, provider, e.code(), e.getMessage());
+      }
       if (e.optedOut()) {
         newTransaction.executeWithoutResult(tx -> store.recordProviderResult(m.id(), SendOutcome.NO_CONSENT.name(), provider.name(),
             null, e.code(), "OPTED_OUT_AT_PROVIDER", clock.instant()));
@@ -337,10 +378,31 @@ public class CompliantSendPipeline implements SendPipeline {
     return new SendResult(SendOutcome.FAILED, truncate(reason), m.id(), null);
   }
 
+  /**
+   * The request may have reached the provider (time-out or reset after it was written): the row
+   * becomes UNKNOWN, which no retry reclaims (no second message), and the step fails so that the job
+   * ends as an incident an operator resolves; a later status callback settles the row.
+   */
+  private SendResult unknown(MessageRecord m, MessageProvider provider, String code, String reason) {
+    log.warn("Send of message {} through {}: outcome unknown ({}); not resent, check the provider's logs", m.id(), provider.name(), code);
+    String why = truncate(OUTCOME_UNKNOWN + ": " + reason);
+    newTransaction.executeWithoutResult(tx ->
+        store.recordProviderResult(m.id(), DeliveryStatus.UNKNOWN, provider.name(), null, truncateCode(code), why, clock.instant()));
+    if (unknownOutcomes != null) {
+      unknownOutcomes.providerDidNotAnswer();
+    }
+    return new SendResult(SendOutcome.FAILED, why, m.id(), null);
+  }
+
+  /** The reason prefix of a message whose provider outcome is unknown. */
+  static final String OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN";
+
   /** The outcome a recorded message stands for (the answer to a repeated request). */
   SendResult resultOf(MessageRecord m) {
     return switch (m.status()) {
       case "NO_CONSENT", "SUPPRESSED", "CAPPED", "FAILED" -> new SendResult(SendOutcome.valueOf(m.status()), m.reason(), m.id(), null);
+      // may have gone: never resent; the step keeps failing (incident) until a callback settles the row or an operator decides
+      case DeliveryStatus.UNKNOWN -> new SendResult(SendOutcome.FAILED, m.reason(), m.id(), null);
       case "DEFERRED" -> new SendResult(SendOutcome.DEFERRED, m.reason(), m.id(), store.notBefore(m.id()).orElse(null));
       default -> new SendResult(SendOutcome.SENT, null, m.id(), null);
     };

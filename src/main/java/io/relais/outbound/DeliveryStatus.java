@@ -7,11 +7,16 @@ import java.util.Map;
 /**
  * The order of an outbound message's delivery statuses, so that late or repeated provider
  * callbacks only ever move a message forward (PENDING → SENT → FAILED/UNDELIVERED → DELIVERED → READ).
+ * UNKNOWN (the provider call's answer was lost, or the message stayed PENDING too long) ranks with
+ * PENDING: any later provider callback settles it.
  */
 public final class DeliveryStatus {
 
+  /** The request may or may not have reached the provider: never resent automatically, shown to operators. */
+  public static final String UNKNOWN = "UNKNOWN";
+
   private static final Map<String, Integer> RANK = Map.of(
-      "PENDING", 0, "SENT", 1, "FAILED", 2, "UNDELIVERED", 2, "DELIVERED", 3, "READ", 4);
+      "PENDING", 0, UNKNOWN, 0, "SENT", 1, "FAILED", 2, "UNDELIVERED", 2, "DELIVERED", 3, "READ", 4);
 
   private DeliveryStatus() {}
 

@@ -31,15 +31,30 @@ public interface MessageProvider {
       String contentSid,
       JourneyStep step) {}
 
-  /** A provider refusal; {@code optedOut} when the provider says the recipient opted out (Twilio 21610). */
+  /**
+   * A provider refusal or a failed call; {@code optedOut} when the provider says the recipient
+   * opted out (Twilio 21610); {@code outcomeUnknown} when the request may have reached the provider
+   * (time-out or reset after it was written): the message may have gone, so it must not be resent.
+   */
   class ProviderException extends RuntimeException {
     private final String code;
     private final boolean optedOut;
+    private final boolean outcomeUnknown;
 
     public ProviderException(String message, String code, boolean optedOut, Throwable cause) {
+      this(message, code, optedOut, false, cause);
+    }
+
+    public ProviderException(String message, String code, boolean optedOut, boolean outcomeUnknown, Throwable cause) {
       super(message, cause);
       this.code = code;
       this.optedOut = optedOut;
+      this.outcomeUnknown = outcomeUnknown;
+    }
+
+    /** The request may have reached the provider: the message may have gone (or not). */
+    public static ProviderException unknown(String message, String code, Throwable cause) {
+      return new ProviderException(message, code, false, true, cause);
     }
 
     public String code() {
@@ -48,6 +63,10 @@ public interface MessageProvider {
 
     public boolean optedOut() {
       return optedOut;
+    }
+
+    public boolean outcomeUnknown() {
+      return outcomeUnknown;
     }
   }
 }

@@ -20,15 +20,15 @@ import org.springframework.transaction.PlatformTransactionManager;
  * picks the providers from the credentials present, and exposes the pipeline as {@code sendPipeline}.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(OutboundProperties.class)
+@EnableConfigurationProperties({OutboundProperties.class, DeliveryProperties.class})
 public class OutboundConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(OutboundConfiguration.class);
 
   @Bean
-  public Providers outboundProviders(OutboundProperties props) {
+  public Providers outboundProviders(OutboundProperties props, DeliveryProperties delivery) {
     validateSenders(props);
-    Providers providers = Providers.fromConfig(props);
+    Providers providers = Providers.fromConfig(props, delivery);
     log.info("Outbound providers: SMS/WhatsApp/RCS via {}, email via {}",
         providers.apply(io.relais.contact.Channel.SMS).name(), providers.apply(io.relais.contact.Channel.EMAIL).name());
     return providers;
@@ -39,10 +39,12 @@ public class OutboundConfiguration {
   public CompliantSendPipeline sendPipeline(@Lazy ContactDirectory contacts, @Lazy ConsentPolicy consent,
       @Lazy ConsentChanges consentChanges, MessageLog messages, OutboundStore store, OutboundProperties props,
       Providers outboundProviders, Clock clock, PlatformTransactionManager transactions, ApplicationEventPublisher events,
-      ObjectProvider<UnsubscribeLinks> unsubscribeLinks, ObjectProvider<ConversationOwnership> ownership) {
+      ObjectProvider<UnsubscribeLinks> unsubscribeLinks, ObjectProvider<ConversationOwnership> ownership,
+      ObjectProvider<UnknownOutcomes> unknownOutcomes) {
     CompliantSendPipeline pipeline = new CompliantSendPipeline(contacts, consent, consentChanges, messages, store, props,
         outboundProviders, clock, transactions, events, unsubscribeLinks.getIfAvailable());
     ownership.ifAvailable(pipeline::setConversationOwnership);
+    unknownOutcomes.ifAvailable(pipeline::setUnknownOutcomes);
     return pipeline;
   }
 

@@ -20,15 +20,17 @@ import org.springframework.stereotype.Repository;
 public class OutboundStore {
 
   /** Statuses that mean "went to a provider": they count against frequency caps. */
-  static final List<String> SENT_STATUSES = List.of("PENDING", "SENT", "DELIVERED", "READ", "UNDELIVERED");
+  static final List<String> SENT_STATUSES = List.of("PENDING", "UNKNOWN", "SENT", "DELIVERED", "READ", "UNDELIVERED");
+  private static final String SENT_IN = "(" + String.join(",", SENT_STATUSES.stream().map(s -> "'" + s + "'").toList()) + ")";
 
   private final JdbcTemplate jdbc;
 
-  private final org.springframework.transaction.support.TransactionTemplate newRow;
+  /** A savepoint inside the caller's transaction (its own transaction when there is none). */
+  private final org.springframework.transaction.support.TransactionTemplate savepoint;
 
   public OutboundStore(JdbcTemplate jdbc, org.springframework.transaction.PlatformTransactionManager transactions) {
-    this.newRow = new org.springframework.transaction.support.TransactionTemplate(transactions);
-    this.newRow.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    this.savepoint = new org.springframework.transaction.support.TransactionTemplate(transactions);
+    this.savepoint.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_NESTED);
     this.jdbc = jdbc;
   }
 
@@ -43,19 +45,39 @@ public class OutboundStore {
       return;
     }
     try {
-      jdbc.update("insert into send_guard (contact_id, channel, locked_at) values (?, ?, ?)", contactId, channel.name(), ts(now));
+      // under a savepoint: on PostgreSQL a lost race must not abort the caller's transaction
+      savepoint.executeWithoutResult(tx ->
+          jdbc.update("insert into send_guard (contact_id, channel, locked_at) values (?, ?, ?)", contactId, channel.name(), ts(now)));
     } catch (DuplicateKeyException e) {
       jdbc.update(update, ts(now), contactId, channel.name());
     }
   }
 
-  /** Marketing messages that went (or are going) to the contact on this channel since {@code since}. */
-  public int countMarketingSince(String contactId, Channel channel, Instant since) {
-    Integer n = jdbc.queryForObject(
-        "select count(*) from message where contact_id = ? and channel = ? and direction = 'OUT' and category = 'MARKETING' "
-            + "and status in ('PENDING','SENT','DELIVERED','READ','UNDELIVERED') and created_at > ?",
-        Integer.class, contactId, channel.name(), ts(since));
-    return n == null ? 0 : n;
+  /**
+   * For each instant of {@code sinces}, the marketing messages that went (or are going) to the
+   * contact on this channel since then: every cap of a channel in one query.
+   */
+  public int[] countMarketingSince(String contactId, Channel channel, List<Instant> sinces) {
+    StringBuilder sql = new StringBuilder("select ");
+    Object[] args = new Object[sinces.size() + 3];
+    Instant oldest = sinces.get(0);
+    for (int i = 0; i < sinces.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("coalesce(sum(case when created_at > ? then 1 else 0 end), 0)");
+      args[i] = ts(sinces.get(i));
+      oldest = sinces.get(i).isBefore(oldest) ? sinces.get(i) : oldest;
+    }
+    sql.append(" from message where contact_id = ? and channel = ? and direction = 'OUT' and category = 'MARKETING' ")
+        .append("and status in ").append(SENT_IN).append(" and created_at > ?");
+    args[sinces.size()] = contactId;
+    args[sinces.size() + 1] = channel.name();
+    args[sinces.size() + 2] = ts(oldest);
+    return jdbc.queryForObject(sql.toString(), (rs, row) -> {
+      int[] counts = new int[sinces.size()];
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = rs.getInt(i + 1);
+      }
+      return counts;
+    }, args);
   }
 
   /** The latest message the contact sent us on this channel (opens WhatsApp's 24 h window). */
@@ -76,10 +98,11 @@ public class OutboundStore {
     for (int attempt = 0; attempt < 3; attempt++) {
       List<Timestamp> rows = jdbc.queryForList("select next_free from sender_rate where sender = ? for update", Timestamp.class, sender);
       if (rows.isEmpty()) {
-        // The sender's first row: created in its own transaction, so that losing the race to a
-        // concurrent send does not abort ours (PostgreSQL aborts a transaction on any error).
+        // The sender's first row, under a savepoint: losing the race to a concurrent send rolls back
+        // to the savepoint only (PostgreSQL aborts the whole transaction on an error otherwise), on
+        // the same connection (a second transaction would need a second pooled connection per send).
         try {
-          newRow.executeWithoutResult(tx ->
+          savepoint.executeWithoutResult(tx ->
               jdbc.update("insert into sender_rate (sender, next_free) values (?, ?)", sender, ts(now)));
         } catch (DuplicateKeyException e) {
           // another node or thread created it first: lock it like any existing row
@@ -139,6 +162,32 @@ public class OutboundStore {
     String in = String.join(",", lower.stream().map(s -> "'" + s + "'").toList());
     return jdbc.update("update message set status = ?, error_code = coalesce(?, error_code), updated_at = ? where id = ? and status in (" + in + ")",
         status, errorCode, ts(now), messageId) == 1;
+  }
+
+  /** Outbound messages still PENDING since before {@code cutoff} (oldest first, at most {@code limit}). */
+  public List<String> stalePending(Instant cutoff, int limit) {
+    return jdbc.queryForList("select id from message where status = 'PENDING' and updated_at < ? and direction = 'OUT' "
+        + "order by updated_at fetch first " + limit + " rows only", String.class, ts(cutoff));
+  }
+
+  /**
+   * PENDING → UNKNOWN if the message is still PENDING since before {@code cutoff}; true for the one
+   * caller (of all nodes) whose update changed the row.
+   */
+  public boolean markUnknown(String messageId, Instant cutoff, String reason, Instant now) {
+    return jdbc.update("update message set status = 'UNKNOWN', reason = ?, updated_at = ? where id = ? and status = 'PENDING' and updated_at < ?",
+        reason, ts(now), messageId, ts(cutoff)) == 1;
+  }
+
+  public int countUnknown() {
+    Integer n = jdbc.queryForObject("select count(*) from message where status = 'UNKNOWN'", Integer.class);
+    return n == null ? 0 : n;
+  }
+
+  /** Gives a message whose provider answer was lost the provider's id from a later callback. */
+  public boolean settleProviderId(String messageId, String provider, String providerId, Instant now) {
+    return jdbc.update("update message set provider_id = ?, updated_at = ? where id = ? and provider = ? and provider_id is null",
+        providerId, ts(now), messageId, provider) == 1;
   }
 
   /** True the first time this provider event is seen. */

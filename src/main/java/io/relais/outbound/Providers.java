@@ -17,11 +17,11 @@ public final class Providers implements Function<Channel, MessageProvider> {
     this.email = email;
   }
 
-  public static Providers fromConfig(OutboundProperties props) {
+  public static Providers fromConfig(OutboundProperties props, DeliveryProperties delivery) {
     SimulatorProvider simulator = new SimulatorProvider();
     return new Providers(
-        props.twilio().configured() ? new TwilioProvider(props) : simulator,
-        props.sendgrid().configured() ? new SendGridProvider(props) : simulator);
+        props.twilio().configured() ? new TwilioProvider(props, delivery) : simulator,
+        props.sendgrid().configured() ? new SendGridProvider(props, delivery) : simulator);
   }
 
   @Override

@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.security.Security;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -29,7 +31,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * SendGrid's Event Webhook: verifies the signature on the raw body when
- * relais.sendgrid.webhook-public-key is set, processes each event once (sg_event_id), moves the
+ * relais.sendgrid.webhook-public-key is set and refuses signed events whose timestamp is further than
+ * relais.delivery.webhook-timestamp-tolerance from our clock (replays), processes each event once (sg_event_id), moves the
  * message forward, tells the journey (EmailOpened, LinkClicked) and records withdrawals (hard
  * bounce, spam report, unsubscribes).
  */
@@ -47,27 +50,37 @@ public class SendGridEventWebhook {
   private final ConsentChanges consentChanges;
   private final JourneySignals signals;
   private final Clock clock;
+  private final Duration tolerance;
   private final ObjectMapper json = new ObjectMapper();
 
   public SendGridEventWebhook(OutboundProperties props, MessageLog messages, OutboundStore store,
-      @Lazy ConsentChanges consentChanges, JourneySignals signals, Clock clock) {
+      @Lazy ConsentChanges consentChanges, JourneySignals signals, Clock clock, DeliveryProperties delivery) {
     this.props = props;
     this.messages = messages;
     this.store = store;
     this.consentChanges = consentChanges;
     this.signals = signals;
     this.clock = clock;
+    this.tolerance = delivery.webhookTimestampTolerance();
     if (Security.getProvider("BC") == null) {
       Security.addProvider(new BouncyCastleProvider());
     }
   }
 
   @PostMapping(PATH)
-  public ResponseEntity<Void> events(@RequestBody byte[] body, @RequestHeader(value = SIGNATURE, required = false) String signature,
+  public ResponseEntity<String> events(@RequestBody byte[] body, @RequestHeader(value = SIGNATURE, required = false) String signature,
       @RequestHeader(value = TIMESTAMP, required = false) String timestamp) throws IOException {
     String key = props.sendgrid().webhookPublicKey();
-    if (key != null && !key.isBlank() && !verified(key, body, signature, timestamp)) {
-      return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
+    if (key != null && !key.isBlank()) {
+      if (!verified(key, body, signature, timestamp)) {
+        return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
+      }
+      if (!fresh(timestamp)) {
+        // a correctly signed but old request: a replay (the signature covers the timestamp, not its age)
+        log.warn("SendGrid events refused: timestamp {} is more than {} away from now", timestamp, tolerance);
+        return ResponseEntity.status(HttpStatus.FORBIDDEN)
+            .body("Stale " + TIMESTAMP + ": more than " + tolerance + " away from the server's clock (replayed request?)");
+      }
     }
     JsonNode events = json.readTree(body);
     if (events == null || !events.isArray()) {
@@ -77,6 +90,16 @@ public class SendGridEventWebhook {
       handle(e);
     }
     return ResponseEntity.ok().build();
+  }
+
+  /** The signed timestamp (Unix seconds) is within the tolerance of our clock, either way. */
+  private boolean fresh(String timestamp) {
+    try {
+      Instant signedAt = Instant.ofEpochSecond(Long.parseLong(timestamp.trim()));
+      return Duration.between(signedAt, clock.instant()).abs().compareTo(tolerance) <= 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   static boolean verified(String publicKey, byte[] body, String signature, String timestamp) {

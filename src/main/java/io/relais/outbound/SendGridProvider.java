@@ -1,5 +1,6 @@
 package io.relais.outbound;
 
+import com.sendgrid.Client;
 import com.sendgrid.Method;
 import com.sendgrid.Request;
 import com.sendgrid.Response;
@@ -10,6 +11,10 @@ import com.sendgrid.helpers.mail.objects.Email;
 import com.sendgrid.helpers.mail.objects.Personalization;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClients;
 
 /**
  * Email through sendgrid-java: text and HTML parts, and {@code custom_args} carrying only ids
@@ -23,11 +28,33 @@ public class SendGridProvider implements MessageProvider {
   private final OutboundProperties.Sendgrid config;
 
   public SendGridProvider(OutboundProperties props) {
+    this(props, DeliveryProperties.defaults());
+  }
+
+  /**
+   * sendgrid-java's default Apache HttpClient has no socket time-out (a silent SendGrid would hold
+   * the send job forever) and retries requests it believes unsent: Relais gives it explicit
+   * connect/response time-outs ({@code relais.delivery.*}) and exactly one attempt per email.
+   */
+  public SendGridProvider(OutboundProperties props, DeliveryProperties delivery) {
     this.config = props.sendgrid();
     URI base = URI.create(config.apiBaseUrl());
     boolean plainHttp = "http".equals(base.getScheme());
-    this.sendGrid = new SendGrid(config.apiKey(), plainHttp);
+    RequestConfig timeouts = RequestConfig.custom()
+        .setConnectTimeout(millis(delivery.connectTimeout()))
+        .setConnectionRequestTimeout(millis(delivery.connectTimeout()))
+        .setSocketTimeout(millis(delivery.responseTimeout()))
+        .build();
+    CloseableHttpClient http = HttpClients.custom()
+        .setDefaultRequestConfig(timeouts)
+        .disableAutomaticRetries()
+        .build();
+    this.sendGrid = new SendGrid(config.apiKey(), new Client(http, plainHttp));
     sendGrid.setHost(base.getPort() > 0 ? base.getHost() + ":" + base.getPort() : base.getHost());
+  }
+
+  private static int millis(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
   }
 
   @Override
@@ -71,7 +98,10 @@ public class SendGridProvider implements MessageProvider {
       String id = response.getHeaders() == null ? null : response.getHeaders().get("X-Message-Id");
       return new Receipt(id != null ? id : "SG-" + m.messageId(), "SENT");
     } catch (IOException e) {
-      throw new ProviderException("SendGrid call failed: " + e.getMessage(), "SENDGRID_ERROR", false, e);
+      if (ProviderCalls.certainlyNotSent(e)) {
+        throw new ProviderException("SendGrid unreachable: " + e, "SENDGRID_ERROR", false, e);
+      }
+      throw ProviderException.unknown("No answer from SendGrid after the request was sent: " + e, "SENDGRID_TIMEOUT", e);
     }
   }
 }

@@ -16,17 +16,26 @@ import java.util.Map;
  * The Twilio SDK's HTTP transport for Relais: points {@code https://api.twilio.com} at
  * {@code relais.twilio.api-base-url} (tests, staging mocks) and makes exactly one attempt per call,
  * because the SDK's own 5xx retry of {@code POST /Messages} can send a customer the same SMS twice.
+ * A failure to connect throws {@link com.twilio.exception.ApiConnectionException} (nothing left);
+ * a time-out or reset after the request was written throws {@link OutcomeUnknown}.
  */
 public class TwilioHttpClient extends HttpClient {
 
   static final String TWILIO_API = "https://api.twilio.com";
 
   private final String apiBaseUrl;
-  private final java.net.http.HttpClient http =
-      java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final Duration responseTimeout;
+  private final java.net.http.HttpClient http;
 
   public TwilioHttpClient(String apiBaseUrl) {
+    this(apiBaseUrl, DeliveryProperties.defaults());
+  }
+
+  /** Connect time-out and response time-out from {@code relais.delivery.*}. */
+  public TwilioHttpClient(String apiBaseUrl, DeliveryProperties delivery) {
     this.apiBaseUrl = apiBaseUrl;
+    this.responseTimeout = delivery.responseTimeout();
+    this.http = java.net.http.HttpClient.newBuilder().connectTimeout(delivery.connectTimeout()).build();
   }
 
   @Override
@@ -47,7 +56,7 @@ public class TwilioHttpClient extends HttpClient {
     }
     String form = request.getMethod() == HttpMethod.POST ? request.encodeFormBody() : null;
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
-        .timeout(Duration.ofSeconds(30))
+        .timeout(responseTimeout)
         .header("Accept", "application/json")
         .header("User-Agent", "relais twilio-java");
     if (request.requiresAuthentication()) {
@@ -67,10 +76,20 @@ public class TwilioHttpClient extends HttpClient {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.body(), r.statusCode());
     } catch (IOException e) {
-      throw new com.twilio.exception.ApiConnectionException("Twilio unreachable at " + url + ": " + e.getMessage(), e);
+      if (ProviderCalls.certainlyNotSent(e)) {
+        throw new com.twilio.exception.ApiConnectionException("Twilio unreachable at " + url + ": " + e, e);
+      }
+      throw new OutcomeUnknown("No answer from Twilio at " + url + " after the request was sent: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new com.twilio.exception.ApiConnectionException("Interrupted calling Twilio", e);
+    }
+  }
+
+  /** The request was (or may have been) written but no answer came: Twilio may have accepted the message. */
+  public static class OutcomeUnknown extends com.twilio.exception.ApiConnectionException {
+    public OutcomeUnknown(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 }

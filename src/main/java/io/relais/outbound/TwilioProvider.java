@@ -20,14 +20,18 @@ public class TwilioProvider implements MessageProvider {
   static final String OPTED_OUT = "21610";
 
   private final TwilioRestClient client;
-  private final URI statusCallback;
+  private final String statusCallback;
 
   public TwilioProvider(OutboundProperties props) {
+    this(props, DeliveryProperties.defaults());
+  }
+
+  public TwilioProvider(OutboundProperties props, DeliveryProperties delivery) {
     OutboundProperties.Twilio t = props.twilio();
     this.client = new TwilioRestClient.Builder(t.accountSid(), t.authToken())
-        .httpClient(new TwilioHttpClient(t.apiBaseUrl()))
+        .httpClient(new TwilioHttpClient(t.apiBaseUrl(), delivery))
         .build();
-    this.statusCallback = URI.create(props.publicBaseUrl() + TwilioStatusWebhook.PATH);
+    this.statusCallback = props.publicBaseUrl() + TwilioStatusWebhook.PATH;
   }
 
   @Override
@@ -47,13 +51,20 @@ public class TwilioProvider implements MessageProvider {
     MessageCreator creator = m.contentSid() != null
         ? Message.creator(to, from, (String) null).setContentSid(m.contentSid())
         : Message.creator(to, from, m.text());
-    creator.setStatusCallback(statusCallback);
+    // the message id rides on the callback URL, so that a late callback settles a message whose answer was lost
+    creator.setStatusCallback(URI.create(statusCallback + "?" + TwilioStatusWebhook.MESSAGE_ID + "=" + m.messageId()));
     try {
       Message message = creator.create(client);
       return new Receipt(message.getSid(), "SENT");
     } catch (ApiException e) {
+      if (e.getStatusCode() == null || e.getStatusCode() / 100 == 2) {
+        // an answer that accepted the message but could not be read: it went
+        throw ProviderException.unknown("Twilio's answer could not be read: " + e.getMessage(), "TWILIO_UNREADABLE", e);
+      }
       String code = e.getCode() == null ? String.valueOf(e.getStatusCode()) : String.valueOf(e.getCode());
       throw new ProviderException("Twilio refused the message: " + e.getMessage(), code, OPTED_OUT.equals(code), e);
+    } catch (TwilioHttpClient.OutcomeUnknown e) {
+      throw ProviderException.unknown("Twilio call outcome unknown: " + e.getMessage(), "TWILIO_TIMEOUT", e);
     } catch (TwilioException e) {
       throw new ProviderException("Twilio call failed: " + e.getMessage(), "TWILIO_ERROR", false, e);
     }
@@ -62,7 +73,8 @@ public class TwilioProvider implements MessageProvider {
   static String address(Channel channel, String address) {
     return switch (channel) {
       case WHATSAPP -> address.startsWith("whatsapp:") ? address : "whatsapp:" + address;
-      case RCS -> address.startsWith("rcs:") || address.startsWith("+") ? address : "rcs:" + address;
+      // RCS without SMS fallback: To is the recipient's rcs: address, From the RCS sender id (rcs:<sender id>)
+      case RCS -> address.startsWith("rcs:") ? address : "rcs:" + address;
       default -> address;
     };
   }

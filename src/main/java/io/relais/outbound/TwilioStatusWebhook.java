@@ -28,6 +28,8 @@ import org.springframework.web.bind.annotation.RestController;
 public class TwilioStatusWebhook {
 
   public static final String PATH = "/webhooks/twilio/status";
+  /** Query parameter of the StatusCallback URL: our message id, for messages whose Twilio answer (the SID) was lost. */
+  public static final String MESSAGE_ID = "messageId";
 
   private final OutboundProperties props;
   private final MessageLog messages;
@@ -63,6 +65,9 @@ public class TwilioStatusWebhook {
     }
     MessageRecord m = messages.findByProviderId(TwilioProvider.NAME, sid).orElse(null);
     if (m == null) {
+      m = answerLost(queryParameter(request, MESSAGE_ID), sid);
+    }
+    if (m == null) {
       return ResponseEntity.ok().build(); // not one of ours (or already purged)
     }
     if (status != null) {
@@ -72,6 +77,33 @@ public class TwilioStatusWebhook {
       consentChanges.withdraw(m.contactId(), m.channel(), null, ConsentMethod.PROVIDER, "twilio", sid);
     }
     return ResponseEntity.ok().build();
+  }
+
+  /**
+   * A message whose Twilio answer never reached us (UNKNOWN, or PENDING after a crash) has no SID
+   * yet: the callback's messageId finds it, and it takes the SID now.
+   */
+  private MessageRecord answerLost(String messageId, String sid) {
+    if (messageId == null) {
+      return null;
+    }
+    return messages.find(messageId)
+        .filter(m -> m.providerId() == null && TwilioProvider.NAME.equals(m.provider()))
+        .filter(m -> store.settleProviderId(m.id(), TwilioProvider.NAME, sid, clock.instant()))
+        .orElse(null);
+  }
+
+  private static String queryParameter(HttpServletRequest request, String name) {
+    if (request.getQueryString() == null) {
+      return null;
+    }
+    for (String pair : request.getQueryString().split("&")) {
+      String[] kv = pair.split("=", 2);
+      if (kv.length == 2 && name.equals(URLDecoder.decode(kv[0], StandardCharsets.UTF_8))) {
+        return URLDecoder.decode(kv[1], StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   /** The POST body parameters only: the servlet merges query parameters in, Twilio signs them as part of the URL. */

@@ -11,6 +11,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
 
 /** Twilio status callbacks and SendGrid events: signatures, monotonic statuses, duplicates, consent and journey signals. */
@@ -134,7 +136,7 @@ class DeliveryWebhooksTest {
         + "\"sg_message_id\":\"LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0\","
         + "\"smtp-id\":\"<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>\",\"timestamp\":1600112492}]\r\n";
     String signature = "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM=";
-    new SendGridEventWebhook(OutboundProperties.defaults(), f.messages, f.store, f.contacts, journeySignals, f.clock); // registers BC
+    new SendGridEventWebhook(OutboundProperties.defaults(), f.messages, f.store, f.contacts, journeySignals, f.clock, DeliveryProperties.defaults()); // registers BC
     assertThat(SendGridEventWebhook.verified(key, payload.getBytes(StandardCharsets.UTF_8), signature, "1600112502")).isTrue();
     assertThat(SendGridEventWebhook.verified(key, "payload".getBytes(StandardCharsets.UTF_8), signature, "1600112502")).isFalse();
   }
@@ -145,7 +147,7 @@ class DeliveryWebhooksTest {
     String publicKey = Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
     OutboundProperties props = new OutboundProperties(null, null, null, null, null, null, null,
         new OutboundProperties.Sendgrid("SG.x", null, null, null, publicKey), null);
-    SendGridEventWebhook webhook = new SendGridEventWebhook(props, f.messages, f.store, f.contacts, journeySignals, f.clock);
+    SendGridEventWebhook webhook = new SendGridEventWebhook(props, f.messages, f.store, f.contacts, journeySignals, f.clock, DeliveryProperties.defaults());
     Contact c = f.optedIn(Channel.EMAIL);
     SendResult sent = f.pipeline().send(request("e-" + c.id(), c.id(), Channel.EMAIL, MessageCategory.MARKETING, "Bonjour"));
     String id = sent.messageId();
@@ -155,7 +157,7 @@ class DeliveryWebhooksTest {
         + "{\"event\":\"delivered\",\"sg_event_id\":\"ev4\",\"messageId\":\"" + id + "\",\"contactId\":\"" + c.id() + "\"},"
         + "{\"event\":\"unsubscribe\",\"sg_event_id\":\"ev5\",\"messageId\":\"" + id + "\",\"contactId\":\"" + c.id() + "\"}]\r\n";
     byte[] body = events.getBytes(StandardCharsets.UTF_8);
-    String ts = "1783500000";
+    String ts = String.valueOf(f.clock.instant().getEpochSecond()); // signed now
 
     assertThat(webhook.events(body, sign(keys, ts, "tampered".getBytes()), ts).getStatusCode().value()).isEqualTo(403);
     assertThat(webhook.events(body, null, null).getStatusCode().value()).isEqualTo(403);
@@ -171,8 +173,38 @@ class DeliveryWebhooksTest {
   }
 
   @Test
+  void aSignedSendGridBatchOlderThanTheToleranceIsRefusedAsAReplay() throws Exception {
+    KeyPair keys = ecKeys();
+    String publicKey = Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
+    OutboundProperties props = new OutboundProperties(null, null, null, null, null, null, null,
+        new OutboundProperties.Sendgrid("SG.x", null, null, null, publicKey), null);
+    DeliveryProperties fiveMinutes = new DeliveryProperties(null, null, null, Duration.ofMinutes(5));
+    SendGridEventWebhook webhook = new SendGridEventWebhook(props, f.messages, f.store, f.contacts, journeySignals, f.clock, fiveMinutes);
+    Contact c = f.optedIn(Channel.EMAIL);
+    String id = f.pipeline().send(request("r-" + c.id(), c.id(), Channel.EMAIL, MessageCategory.MARKETING, "Bonjour")).messageId();
+    byte[] body = ("[{\"event\":\"unsubscribe\",\"sg_event_id\":\"r1\",\"messageId\":\"" + id + "\",\"contactId\":\"" + c.id() + "\"}]")
+        .getBytes(StandardCharsets.UTF_8);
+    String signedAt = String.valueOf(f.clock.instant().getEpochSecond());
+    String signature = sign(keys, signedAt, body);
+
+    f.clock.set(f.clock.instant().plus(Duration.ofMinutes(5).plusSeconds(1))); // the same signed request, replayed later
+    ResponseEntity<String> replay = webhook.events(body, signature, signedAt);
+    assertThat(replay.getStatusCode().value()).isEqualTo(403);
+    assertThat(replay.getBody()).contains("X-Twilio-Email-Event-Webhook-Timestamp");
+    assertThat(f.contacts.withdrawals).isEmpty();
+
+    String future = String.valueOf(f.clock.instant().plus(Duration.ofMinutes(6)).getEpochSecond());
+    assertThat(webhook.events(body, sign(keys, future, body), future).getStatusCode().value()).isEqualTo(403);
+    assertThat(f.contacts.withdrawals).isEmpty();
+
+    f.clock.set(f.clock.instant().minusSeconds(2)); // within 5 minutes of the signature
+    assertThat(webhook.events(body, signature, signedAt).getStatusCode().value()).isEqualTo(200);
+    assertThat(f.contacts.withdrawals).containsExactly(c.id() + "|EMAIL|MARKETING|PROVIDER|sendgrid:unsubscribe");
+  }
+
+  @Test
   void aHardBounceWithdrawsTheEmailButABlockDoesNot() throws Exception {
-    SendGridEventWebhook webhook = new SendGridEventWebhook(OutboundProperties.defaults(), f.messages, f.store, f.contacts, journeySignals, f.clock);
+    SendGridEventWebhook webhook = new SendGridEventWebhook(OutboundProperties.defaults(), f.messages, f.store, f.contacts, journeySignals, f.clock, DeliveryProperties.defaults());
     Contact c = f.optedIn(Channel.EMAIL);
     String id = f.pipeline().send(request("b-" + c.id(), c.id(), Channel.EMAIL, MessageCategory.TRANSACTIONAL, "Facture")).messageId();
     String blocked = "[{\"event\":\"bounce\",\"type\":\"blocked\",\"sg_event_id\":\"b1\",\"messageId\":\"" + id + "\"}]";

@@ -76,7 +76,7 @@ class ProviderHttpTest {
     assertThat(requests.get(0).getHeader("Authorization")).startsWith("Basic ");
     assertThat(form(requests.get(0))).containsExactlyInAnyOrderEntriesOf(Map.of(
         "To", "+33612345678", "From", "36180", "Body", "Soldes ! STOP au 36180",
-        "StatusCallback", "https://relais.example.fr/webhooks/twilio/status"));
+        "StatusCallback", "https://relais.example.fr/webhooks/twilio/status?messageId=m-1"));
   }
 
   @Test
@@ -86,6 +86,15 @@ class ProviderHttpTest {
     Map<String, String> form = form(wm.findAll(postRequestedFor(urlEqualTo(MESSAGES))).get(0));
     assertThat(form).containsEntry("To", "whatsapp:+33612345678").containsEntry("From", "whatsapp:+33939000000")
         .containsEntry("ContentSid", "HXabc").doesNotContainKey("Body").doesNotContainKey("MessagingServiceSid");
+  }
+
+  @Test
+  void rcsGoesToTheRecipientsRcsAddressFromTheRcsSenderId() {
+    wm.stubFor(post(urlEqualTo(MESSAGES)).willReturn(aResponse().withStatus(201).withBody(twilioMessage("SM333"))));
+    new TwilioProvider(twilioConfig()).send(sms(OutboundProperties.defaults().senders().rcs(), "+33612345678", "Votre colis arrive", Channel.RCS, null));
+    Map<String, String> form = form(wm.findAll(postRequestedFor(urlEqualTo(MESSAGES))).get(0));
+    assertThat(form).containsEntry("To", "rcs:+33612345678").containsEntry("From", "rcs:relais")
+        .containsEntry("Body", "Votre colis arrive").doesNotContainKey("MessagingServiceSid");
   }
 
   @Test

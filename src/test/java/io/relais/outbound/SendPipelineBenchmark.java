@@ -37,7 +37,8 @@ class SendPipelineBenchmark {
       config.setUsername(db.user());
       config.setPassword(db.password());
       config.setMaximumPoolSize(THREADS * 2);
-      try (HikariDataSource ds = new HikariDataSource(config)) {
+      try (HikariDataSource hikari = new HikariDataSource(config)) {
+        javax.sql.DataSource ds = counting(hikari);
         OutboundFixture f = new OutboundFixture(ds);
         f.phoneProvider = new SimulatorProvider();
         f.props = new OutboundProperties(null, null, Map.of(Channel.SMS, "1000/P1D", Channel.EMAIL, "1000/P1D"), null, null, null, null, null, null);
@@ -48,14 +49,63 @@ class SendPipelineBenchmark {
         }
         run(pipeline, contacts, 2_000, "warm-up");
         CPU.set(0);
+        STATEMENTS.set(0);
+        COMMITS.set(0);
         double perSecond = run(pipeline, contacts, SENDS, "measure");
         double cpuMicrosPerSend = CPU.get() / 1_000.0 / SENDS;
         System.out.printf("SendPipelineBenchmark: %d sends, %d threads, PostgreSQL: %.0f sends/s wall clock; "
-                + "application CPU %.0f µs per send (%.0f sends/s per core of JVM CPU, database CPU not included); load average %.1f%n",
+                + "application CPU %.0f µs per send (%.0f sends/s per core of JVM CPU, database CPU not included); "
+                + "%.2f SQL statements + %.2f commits per send (round trips, independent of load); load average %.1f%n",
             SENDS, THREADS, perSecond, cpuMicrosPerSend, 1_000_000 / cpuMicrosPerSend,
+            STATEMENTS.get() / (double) SENDS, COMMITS.get() / (double) SENDS,
             java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         assertThat(perSecond).isPositive();
       }
+    }
+  }
+
+  static final java.util.concurrent.atomic.AtomicLong STATEMENTS = new java.util.concurrent.atomic.AtomicLong();
+  static final java.util.concurrent.atomic.AtomicLong COMMITS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** The pool, counting the statements executed and the commits made through it (each one database round trip). */
+  static javax.sql.DataSource counting(javax.sql.DataSource pool) {
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(SendPipelineBenchmark.class.getClassLoader(),
+        new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+          Object result = invoke(pool, method, args);
+          if (result instanceof java.sql.Connection c) {
+            return countingConnection(c);
+          }
+          return result;
+        });
+  }
+
+  private static java.sql.Connection countingConnection(java.sql.Connection c) {
+    return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(SendPipelineBenchmark.class.getClassLoader(),
+        new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "commit" -> COMMITS.incrementAndGet();
+            case "setSavepoint", "releaseSavepoint", "rollback" -> STATEMENTS.incrementAndGet();
+            default -> { }
+          }
+          Object result = invoke(c, method, args);
+          if (result instanceof java.sql.PreparedStatement ps) {
+            return java.lang.reflect.Proxy.newProxyInstance(SendPipelineBenchmark.class.getClassLoader(),
+                new Class<?>[] {java.sql.PreparedStatement.class}, (p, m, a) -> {
+                  if (m.getName().startsWith("execute")) {
+                    STATEMENTS.incrementAndGet();
+                  }
+                  return invoke(ps, m, a);
+                });
+          }
+          return result;
+        });
+  }
+
+  private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 
