@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 11's fault-injection suite, reduced for the test run: separate Relais JVMs on one
@@ -44,7 +43,8 @@ class FaultInjectionTest {
 
   static final int JOURNEYS = Integer.getInteger("relais.reliability.journeys", 200);
 
-  @TempDir Path logs;
+  /** Node logs stay after the run (target/reliability-logs), for the post-mortem of a failure. */
+  final Path logs = Path.of("target", "reliability-logs", "fault-injection");
 
   private PostgresDatabase pg;
   private MockProviders mock;
@@ -53,7 +53,8 @@ class FaultInjectionTest {
   private RelaisNode b;
 
   @BeforeAll
-  void twoNodes(@TempDir Path clusterLogs) {
+  void twoNodes() {
+    Path clusterLogs = logs.resolve("cluster");
     pg = PostgresDatabase.create();
     mock = new MockProviders();
     cluster = new ReliabilityCluster(BenchDatabase.existing(PostgresTarget.host(), PostgresTarget.port(), pg.user(), pg.password(), pg.name()),

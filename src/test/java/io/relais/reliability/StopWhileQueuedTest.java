@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scenario 5 of the fault-injection suite: a customer's STOP arrives while marketing SMS to them
@@ -26,7 +25,8 @@ class StopWhileQueuedTest {
   static final int CONTACTS = 5;
   static final int SENDS_PER_CONTACT = 4;
 
-  @TempDir Path logs;
+  /** Node logs stay after the run (target/reliability-logs), for the post-mortem of a failure. */
+  final Path logs = Path.of("target", "reliability-logs", "stop-while-queued");
 
   @Test
   void noMarketingSmsLeavesAfterTheStopIsStored() {
