@@ -236,11 +236,8 @@ public class InboundProcessor {
    * listed for an operator, who can retry it ({@link #retryParked}).
    */
   private void postponeOrPark(InboundQueue.Row row, String error) {
-    if (row.attempts() + 1 >= properties.maxAttempts()) {
-      queue.park(row.messageId(), error);
-      log.error("Inbound message {} parked after {} failed attempts: {}", row.messageId(), row.attempts() + 1, error);
-    } else {
-      queue.postpone(row.messageId(), clock.instant().plus(backoff(row.attempts())), error);
+    if (queue.failed(row.messageId(), clock.instant().plus(backoff(row.attempts())), error, properties.maxAttempts())) {
+      log.error("Inbound message {} parked after {} failed attempts: {}", row.messageId(), properties.maxAttempts(), error);
     }
   }
 

@@ -106,12 +106,22 @@ class InboundQueue {
     jdbc.update("update inbound_queue set claimed_by = null, claimed_until = null where message_id = ?", messageId);
   }
 
-  /** Stops retrying a message that keeps failing; it stays queued, visible, and no longer holds back its contact. */
-  void park(String messageId, String error) {
+  /**
+   * Gives a failed message back to be tried at {@code next}, or parks it when this was its
+   * {@code maxAttempts}-th failure (counted in the database, whoever failed before); true if parked.
+   * A parked message stays queued and visible, is no longer retried and no longer holds back its contact.
+   */
+  boolean failed(String messageId, Instant next, String error, int maxAttempts) {
+    Timestamp now = ts(clock.instant());
+    String reason = error == null ? null : error.substring(0, Math.min(error.length(), 1000));
     jdbc.update(
-        "update inbound_queue set attempts = attempts + 1, parked_at = ?, claimed_by = null, claimed_until = null, last_error = ? "
+        "update inbound_queue set attempts = attempts + 1, next_attempt_at = ?, "
+            + "parked_at = case when attempts + 1 >= ? then ? else null end, claimed_by = null, claimed_until = null, last_error = ? "
             + "where message_id = ?",
-        ts(clock.instant()), error == null ? null : error.substring(0, Math.min(error.length(), 1000)), messageId);
+        ts(next), maxAttempts, now, reason, messageId);
+    Integer parked = jdbc.queryForObject("select count(*) from inbound_queue where message_id = ? and parked_at is not null",
+        Integer.class, messageId);
+    return parked != null && parked > 0;
   }
 
   /** Puts every parked message back to be tried now, with its attempts counted from zero again. */
@@ -134,11 +144,12 @@ class InboundQueue {
     jdbc.update("update inbound_queue set stage = ? where message_id = ?", stage.name(), messageId);
   }
 
-  /** Gives the message back to be tried again at {@code next}. */
+  /** Gives the message back to be tried again at {@code next} (a reply kept for a journey not waiting yet). */
   void postpone(String messageId, Instant next, String error) {
     jdbc.update(
-        "update inbound_queue set attempts = attempts + 1, next_attempt_at = ?, claimed_by = null, claimed_until = null, "
-            + "last_error = ? where message_id = ?",
+        // a wait is not a failure: attempts only leaves 0 (fresh) so that the message waits its turn
+        "update inbound_queue set attempts = case when attempts = 0 then 1 else attempts end, next_attempt_at = ?, "
+            + "claimed_by = null, claimed_until = null, last_error = ? where message_id = ?",
         ts(next), error == null ? null : error.substring(0, Math.min(error.length(), 1000)), messageId);
   }
 
