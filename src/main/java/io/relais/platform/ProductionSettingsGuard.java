@@ -44,5 +44,24 @@ public class ProductionSettingsGuard implements EnvironmentPostProcessor {
       throw new IllegalStateException(
           "Relais profile 'postgres' refuses relais.demo-accounts.enabled=true: demo passwords would be in use");
     }
+    int pool = env.getProperty("spring.datasource.hikari.maximum-pool-size", Integer.class, 10);
+    int needed = connectionsNeeded(env);
+    if (pool < needed) {
+      throw new IllegalStateException("Relais profile 'postgres' needs a connection pool of at least " + needed
+          + " (spring.datasource.hikari.maximum-pool-size or RELAIS_DB_POOL_SIZE is " + pool + "): each job thread holds one "
+          + "connection for its step and takes a second to record a send before the provider call, so a smaller pool "
+          + "starves under load (2 x camunda.bpm.job-execution.max-pool-size + relais.inbound.workers + 2)");
+    }
+  }
+
+  /**
+   * Connections a node can hold at once without starving: a send job holds its step's connection
+   * and opens one more for the send record (committed before the provider call); each inbound
+   * worker one; two for the web requests and the schedulers.
+   */
+  static int connectionsNeeded(ConfigurableEnvironment env) {
+    int jobThreads = env.getProperty("camunda.bpm.job-execution.max-pool-size", Integer.class, 10);
+    int inboundWorkers = env.getProperty("relais.inbound.workers", Integer.class, 4);
+    return 2 * jobThreads + inboundWorkers + 2;
   }
 }

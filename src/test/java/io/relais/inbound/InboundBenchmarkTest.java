@@ -43,7 +43,7 @@ class InboundBenchmarkTest {
     try (PostgresDatabase db = PostgresDatabase.create();
         ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class).run(args(Map.ofEntries(
             Map.entry("spring.datasource.url", db.url()), Map.entry("spring.datasource.username", db.user()),
-            Map.entry("spring.datasource.password", db.password()), Map.entry("spring.datasource.hikari.maximum-pool-size", "16"),
+            Map.entry("spring.datasource.password", db.password()), Map.entry("spring.datasource.hikari.maximum-pool-size", "28"),
             Map.entry("camunda.bpm.database.type", "postgres"), Map.entry("server.port", "0"),
             Map.entry("camunda.bpm.job-execution.core-pool-size", "8"), Map.entry("camunda.bpm.job-execution.max-pool-size", "8"),
             Map.entry("camunda.bpm.job-execution.queue-capacity", "16"), Map.entry("camunda.bpm.job-execution.max-jobs-per-acquisition", "32"),

@@ -65,6 +65,16 @@ class StartupAndDeploymentTest {
     assertThatThrownBy(() -> start(props, new String[] {"postgres"})).hasStackTraceContaining("RELAIS_ADMIN_PASSWORD");
   }
 
+  @Test
+  void postgresProfileRefusesAConnectionPoolTooSmallForItsJobThreads() {
+    Map<String, Object> props = Map.of("RELAIS_DB_URL", "jdbc:postgresql://127.0.0.1:1/none",
+        "RELAIS_DB_USER", "u", "RELAIS_DB_PASSWORD", "p", "RELAIS_ADMIN_PASSWORD", "a-long-admin-secret",
+        "RELAIS_DB_POOL_SIZE", "8");
+    // 8 job threads (application.yml) + a second connection each for the send record + 4 inbound workers + 2
+    assertThatThrownBy(() -> start(props, new String[] {"postgres"}))
+        .hasStackTraceContaining("needs a connection pool of at least 22").hasStackTraceContaining("is 8");
+  }
+
   private void checkTwoStarts(Map<String, Object> baseProps, String[] profiles) throws IOException {
     // A copy of the real folders, so that the test can change a journey between starts.
     Path processes = copyTree(Path.of("processes"), tmp.resolve("processes"));

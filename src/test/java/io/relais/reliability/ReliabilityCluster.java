@@ -51,8 +51,11 @@ final class ReliabilityCluster implements AutoCloseable {
         .jvmOption("-Xmx512m")
         .jvmOption("-XX:TieredStopAtLevel=1")
         .property("camunda.bpm.job-execution.lock-time-in-millis", LOCK_TIME_MILLIS)
-        // the shared test server has ~100 connections for every suite running on the machine
-        .property("spring.datasource.hikari.maximum-pool-size", "8")
+        // the shared test server has ~100 connections for every suite running on the machine: 4 job
+        // threads need 2 x 4 + 4 inbound workers + 2 connections (ProductionSettingsGuard)
+        .property("camunda.bpm.job-execution.core-pool-size", "4")
+        .property("camunda.bpm.job-execution.max-pool-size", "4")
+        .property("spring.datasource.hikari.maximum-pool-size", "14")
         .property("relais.sending-window.enabled", "false")
         .property("relais.frequency-caps.SMS", "100/P1D");
     mock.relaisProperties().forEach(node::property);
