@@ -52,12 +52,17 @@ public class KpiRepository {
 
   /** One row per group of {@code filter.groupBy()}, or a single total row if it is null. */
   public List<KpiRow> query(KpiFilter filter) {
-    return query(filter, true);
+    return query(filter, true, true);
   }
 
   /** The reference computation, over the raw events only (tests and the benchmark compare with it). */
   List<KpiRow> queryRaw(KpiFilter filter) {
-    return query(filter, false);
+    return query(filter, false, true);
+  }
+
+  /** Without the response-time percentiles (the benchmark's breakdown of where the time goes). */
+  List<KpiRow> querySums(KpiFilter filter) {
+    return query(filter, true, false);
   }
 
   /** The sums of one group, then its percentiles. */
@@ -73,7 +78,7 @@ public class KpiRepository {
     }
   }
 
-  private List<KpiRow> query(KpiFilter filter, boolean useSummary) {
+  private List<KpiRow> query(KpiFilter filter, boolean useSummary, boolean withPercentiles) {
     GroupBy g = filter.groupBy();
     Map<List<Object>, Group> groups = new LinkedHashMap<>();
     Timestamp from = filter.from() == null ? null : Timestamp.from(filter.from());
@@ -93,7 +98,9 @@ public class KpiRepository {
     } else {
       rawSums(filter, from, to, groups);
     }
-    percentiles(filter, from, to, groups);
+    if (withPercentiles) {
+      percentiles(filter, from, to, groups);
+    }
     List<Group> sorted = new ArrayList<>(groups.values());
     sorted.sort(KEY_ORDER);
     if (g == null && sorted.isEmpty()) {
@@ -147,30 +154,31 @@ public class KpiRepository {
   }
 
   private void rawSums(KpiFilter filter, Timestamp from, Timestamp to, Map<List<Object>, Group> groups) {
-    GroupBy g = filter.groupBy();
-    List<String> key = groupColumns(g, "e", "s.segment", "e.occurred_at");
-    StringBuilder sql = new StringBuilder("select ");
-    key.forEach(k -> sql.append(k).append(", "));
-    sql.append(KpiDailySummary.RAW_MEASURES).append(" from engagement_event e ");
-    List<Object> args = rawWhere(filter, from, to, sql);
-    groupBy(key, sql);
-    jdbc.query(sql.toString(), rs -> {
-      Group group = group(groups, rs, g, false);
-      addSums(group, rs, key.size());
-    }, args.toArray());
+    raw(filter, from, to, groups, false);
   }
 
   private void percentiles(KpiFilter filter, Timestamp from, Timestamp to, Map<List<Object>, Group> groups) {
+    raw(filter, from, to, groups, true);
+  }
+
+  /** Sums, or percentiles (read from the events with a delay only), over the raw events of [from, to). */
+  private void raw(KpiFilter filter, Timestamp from, Timestamp to, Map<List<Object>, Group> groups, boolean percentiles) {
     GroupBy g = filter.groupBy();
     List<String> key = groupColumns(g, "e", "s.segment", "e.occurred_at");
     StringBuilder sql = new StringBuilder("select ");
     key.forEach(k -> sql.append(k).append(", "));
-    sql.append(PERCENTILES).append(" from engagement_event e ");
+    sql.append(percentiles ? PERCENTILES : KpiDailySummary.RAW_MEASURES).append(" from engagement_event e ");
     List<Object> args = rawWhere(filter, from, to, sql);
-    sql.append("and e.delay_ms is not null and e.event_type in ('REPLIED', 'AGENT_RESPONDED') ");
+    if (percentiles) {
+      sql.append("and e.delay_ms is not null and e.event_type in ('REPLIED', 'AGENT_RESPONDED') ");
+    }
     groupBy(key, sql);
     jdbc.query(sql.toString(), rs -> {
       Group group = group(groups, rs, g, false);
+      if (!percentiles) {
+        addSums(group, rs, key.size());
+        return;
+      }
       for (int i = 0; i < 4; i++) {
         group.percentiles[i] = dbl(rs, key.size() + 1 + i);
       }
