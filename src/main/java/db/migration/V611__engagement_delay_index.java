@@ -11,15 +11,21 @@ import org.flywaydb.core.api.migration.Context;
  */
 public class V611__engagement_delay_index extends BaseJavaMigration {
 
+  private static final String DELAYS = "where delay_ms is not null and event_type in ('REPLIED', 'AGENT_RESPONDED')";
+
   @Override
   public void migrate(Context context) throws Exception {
     boolean postgres = context.getConnection().getMetaData().getDatabaseProductName().startsWith("PostgreSQL");
     try (Statement s = context.getConnection().createStatement()) {
-      s.execute(postgres
-          ? "create index ix_engagement_delay on engagement_event (occurred_at) "
-              + "include (event_type, delay_ms, journey_key, step_id, channel, variant) "
-              + "where delay_ms is not null and event_type in ('REPLIED', 'AGENT_RESPONDED')"
-          : "create index ix_engagement_delay on engagement_event (event_type, occurred_at, delay_ms)");
+      if (postgres) {
+        // Whole-base periods, and a journey (or step): index-only scans, id included for the segment join.
+        s.execute("create index ix_engagement_delay on engagement_event (occurred_at) "
+            + "include (event_type, delay_ms, journey_key, step_id, channel, variant, id) " + DELAYS);
+        s.execute("create index ix_engagement_delay_journey on engagement_event (journey_key, step_id, occurred_at) "
+            + "include (event_type, delay_ms, channel, variant, id) " + DELAYS);
+      } else {
+        s.execute("create index ix_engagement_delay on engagement_event (event_type, occurred_at, delay_ms)");
+      }
     }
   }
 }

@@ -34,14 +34,17 @@ class KpiBenchmarkTest {
   @Test
   void kpiQueriesOverMillionsOfEvents() {
     long n = Long.getLong("relais.bench.events", 10_000_000L);
-    PostgresDatabase db = PostgresDatabase.create();
+    String reuse = System.getProperty("relais.bench.database"); // the data of an earlier run kept with relais.bench.keep
+    PostgresDatabase db = reuse == null ? PostgresDatabase.create() : PostgresDatabase.existing(reuse);
     System.out.println("BENCH database " + db.name() + (Boolean.getBoolean("relais.bench.keep") ? " (kept: drop it by hand)" : ""));
     try {
       DriverManagerDataSource ds = new DriverManagerDataSource(db.url(), db.user(), db.password());
-      Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
       JdbcTemplate jdbc = new JdbcTemplate(ds);
       long t0 = System.nanoTime();
-      generate(jdbc, n);
+      if (reuse == null) {
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        generate(jdbc, n);
+      }
       System.out.printf(Locale.ROOT, "BENCH generated %,d events (+%,d segment rows) in %.1f s%n", n,
           jdbc.queryForObject("select count(*) from engagement_segment", Long.class), (System.nanoTime() - t0) / 1e9);
 
@@ -106,7 +109,7 @@ class KpiBenchmarkTest {
       assertThat(kpis.total(all).sent()).isEqualTo(jdbc.queryForObject(
           "select count(*) from engagement_event where event_type = 'SENT'", Long.class));
     } finally {
-      if (!Boolean.getBoolean("relais.bench.keep")) {
+      if (!Boolean.getBoolean("relais.bench.keep") && reuse == null) {
         db.close();
       }
     }
