@@ -46,10 +46,12 @@ public class EngagementEvents {
   private final MessageLog messages;
   private final ObjectProvider<ContactDirectory> contacts;
   private final EngagementMetrics metrics;
+  private final KpiDailySummary summary;
 
   public EngagementEvents(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock, MessageLog messages,
-      ObjectProvider<ContactDirectory> contacts, MeterRegistry registry) {
+      ObjectProvider<ContactDirectory> contacts, MeterRegistry registry, KpiDailySummary summary) {
     this.jdbc = jdbc;
+    this.summary = summary;
     // A savepoint inside a caller's transaction, so that a duplicate key does not abort it (PostgreSQL).
     this.tx = new TransactionTemplate(transactions);
     this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
@@ -65,7 +67,8 @@ public class EngagementEvents {
       throw new IllegalArgumentException("An engagement event needs a type and a contact id");
     }
     Instant at = event.occurredAt() != null ? event.occurredAt() : clock.instant();
-    List<String> segments = event.segments() != null ? asSegments(event.segments()) : segmentsOf(event.contactId());
+    List<String> segments = (event.segments() != null ? asSegments(event.segments()) : segmentsOf(event.contactId())).stream()
+        .map(s -> truncate(s, 100)).distinct().toList();
     String firstKey = UNIQUE_PER_MESSAGE.contains(event.type())
         ? event.type() + ":" + (event.messageId() != null ? "m:" + event.messageId() : "c:" + event.contactId() + ":" + event.journeyKey() + ":" + event.stepId())
         : null;
@@ -122,8 +125,10 @@ public class EngagementEvents {
         }, keys);
         long id = keys.getKey().longValue();
         for (String segment : segments) {
-          jdbc.update("insert into engagement_segment (event_id, segment) values (?, ?)", id, truncate(segment, 100));
+          jdbc.update("insert into engagement_segment (event_id, segment) values (?, ?)", id, segment);
         }
+        // The daily summary the KPIs read, in the same transaction: counted exactly once, with the event.
+        summary.add(event, at, segments, firstKey);
         return true;
       }));
     } catch (DuplicateKeyException e) {

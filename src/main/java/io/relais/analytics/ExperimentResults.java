@@ -30,9 +30,12 @@ public class ExperimentResults {
 
   public record Comparison(String control, String challenger, TwoProportionTest.Result test) {}
 
-  /** Contacts who ordered within the click window after being held out, versus after a delivery. */
+  /**
+   * Contacts who ordered within the click window after being held out, versus after a delivery;
+   * {@code incrementalEffect} is the difference of the two rates (what the messages added).
+   */
   public record Holdout(long heldOut, long heldOutConverted, Double heldOutRate, long treated, long treatedConverted,
-      Double treatedRate, TwoProportionTest.Result test) {}
+      Double treatedRate, Double incrementalEffect, TwoProportionTest.Result test) {}
 
   public record Experiment(String journey, String step, Metric metric, List<Arm> arms, List<Comparison> comparisons,
       boolean minSampleReached, String winner, Holdout holdout) {}
@@ -57,8 +60,9 @@ public class ExperimentResults {
 
   /** Every step that has two variants or more (optionally one journey or step), oldest evidence included. */
   public List<Experiment> experiments(String journey, String step, Metric metric, Instant from, Instant to) {
+    // From the daily summary: a step is a test once two arms (the holdout included) have reached contacts.
     StringBuilder sql = new StringBuilder(
-        "select journey_key, step_id from engagement_event where event_type = 'DELIVERED' and variant is not null and journey_key is not null ");
+        "select journey_key, step_id from kpi_daily where journey_key <> '' and step_id <> '' and variant <> '' and (delivered > 0 or held_out > 0) ");
     List<Object> args = new ArrayList<>();
     if (journey != null) {
       sql.append("and journey_key = ? ");
@@ -127,7 +131,10 @@ public class ExperimentResults {
       return null;
     }
     long[] treated = converted("DELIVERED", journey, step, from, to);
-    return new Holdout(held[0], held[1], KpiRow.ratio(held[1], held[0]), treated[0], treated[1], KpiRow.ratio(treated[1], treated[0]),
+    Double heldRate = KpiRow.ratio(held[1], held[0]);
+    Double treatedRate = KpiRow.ratio(treated[1], treated[0]);
+    return new Holdout(held[0], held[1], heldRate, treated[0], treated[1], treatedRate,
+        treatedRate == null ? null : treatedRate - heldRate,
         TwoProportionTest.compare(treated[1], treated[0], held[1], held[0], properties.alpha()));
   }
 

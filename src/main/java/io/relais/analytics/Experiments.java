@@ -1,5 +1,6 @@
 package io.relais.analytics;
 
+import io.relais.contact.Channel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,18 +43,33 @@ public class Experiments {
    * list of {@link VariantWeight}. Records HELD_OUT when the contact falls in the holdout.
    */
   public String assign(String contactId, String stepKey, Object variants) {
-    List<VariantWeight> arms = parse(variants);
-    String variant = pick(contactId, stepKey, arms);
     String[] journeyAndStep = split(stepKey);
+    return assign(contactId, journeyAndStep[0], null, journeyAndStep[1], null, variants, null);
+  }
+
+  /**
+   * The arm this contact gets at this step; the one picker of Relais (the send step asks it, the
+   * results count what it answered). The draw is deterministic per contact and step; a contact
+   * drawn into {@code HOLDOUT} stays there (and HELD_OUT is recorded once, with the step's
+   * journey, version and channel); the others get the declared winner (click rate) once there is
+   * one if {@code winnerTakesAll} is true (null: {@code relais.analytics.winner-takes-all}).
+   */
+  public String assign(String contactId, String journeyKey, Integer journeyVersion, String stepId, Channel channel,
+      Object variants, Boolean winnerTakesAll) {
+    List<VariantWeight> arms = parse(variants);
+    String stepKey = journeyKey == null ? stepId : journeyKey + ":" + stepId;
+    String variant = pick(contactId, stepKey, arms);
     if (HOLDOUT.equals(variant)) {
       events.record(EngagementEvent.of(EngagementType.HELD_OUT, contactId)
-          .journey(journeyAndStep[0], null, journeyAndStep[1])
+          .journey(journeyKey, journeyVersion, stepId)
+          .channel(channel)
           .variant(HOLDOUT)
           .dedupKey("holdout:" + contactId + ":" + stepKey));
       return variant;
     }
-    if (properties.winnerTakesAll() && journeyAndStep[0] != null) {
-      Optional<String> winner = results.cachedWinner(journeyAndStep[0], journeyAndStep[1]);
+    boolean takesAll = winnerTakesAll != null ? winnerTakesAll : properties.winnerTakesAll();
+    if (takesAll && journeyKey != null) {
+      Optional<String> winner = results.cachedWinner(journeyKey, stepId);
       if (winner.isPresent() && arms.stream().anyMatch(a -> a.name().equals(winner.get()))) {
         return winner.get();
       }

@@ -1,24 +1,41 @@
 package io.relais.analytics;
 
 import io.relais.analytics.KpiFilter.GroupBy;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Date;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * The KPI queries: one aggregate over {@code engagement_event} per request, using only sums (the
- * first click/reply/order per message carries a {@code first_key}, so "unique" needs no count
- * distinct) so that PostgreSQL can run it in parallel over an index range of {@code occurred_at}.
+ * The KPI queries. Every sum comes from the daily summary ({@link KpiDailySummary}) for the whole
+ * days of the period, and from the raw {@code engagement_event} rows for the hours before the
+ * first and after the last whole day; the response-time percentiles, which no summary holds
+ * exactly, come from the raw events that carry a delay (a partial index on PostgreSQL). The
+ * answer is the same as one aggregate over the raw events ({@link #queryRaw}), only faster.
  */
 @Repository
 public class KpiRepository {
 
-  private static final String UNIQUE = "and e.first_key is not null ";
+  private static final String PERCENTILES = """
+      percentile_cont(0.5) within group (order by e.delay_ms) filter (where e.event_type = 'REPLIED'),
+      percentile_cont(0.9) within group (order by e.delay_ms) filter (where e.event_type = 'REPLIED'),
+      percentile_cont(0.5) within group (order by e.delay_ms) filter (where e.event_type = 'AGENT_RESPONDED'),
+      percentile_cont(0.9) within group (order by e.delay_ms) filter (where e.event_type = 'AGENT_RESPONDED')
+      """;
+  private static final int COUNTS = KpiDailySummary.COUNTS.size();
 
   private final JdbcTemplate jdbc;
   private final boolean h2;
@@ -30,75 +47,185 @@ public class KpiRepository {
 
   /** The whole filter as one row. */
   public KpiRow total(KpiFilter filter) {
-    List<KpiRow> rows = query(filter.groupedBy(null));
-    return rows.get(0);
+    return query(filter.groupedBy(null)).get(0);
   }
 
   /** One row per group of {@code filter.groupBy()}, or a single total row if it is null. */
   public List<KpiRow> query(KpiFilter filter) {
-    GroupBy g = filter.groupBy();
-    String group = g == null ? null : switch (g) {
-      case JOURNEY -> "e.journey_key";
-      case STEP -> "e.journey_key, e.step_id";
-      case CHANNEL -> "e.channel";
-      case SEGMENT -> "s.segment";
-      case VARIANT -> "e.variant";
-      case DAY -> "date_trunc('day', e.occurred_at)";
-      case WEEK -> h2 ? "date_trunc('iso_week', e.occurred_at)" : "date_trunc('week', e.occurred_at)";
-      case MONTH -> "date_trunc('month', e.occurred_at)";
-    };
-    StringBuilder sql = new StringBuilder("select ");
-    if (group != null) {
-      sql.append(group).append(", ");
+    return query(filter, true, true);
+  }
+
+  /** The reference computation, over the raw events only (tests and the benchmark compare with it). */
+  List<KpiRow> queryRaw(KpiFilter filter) {
+    return query(filter, false, true);
+  }
+
+  /** Without the response-time percentiles (the benchmark's breakdown of where the time goes). */
+  List<KpiRow> querySums(KpiFilter filter) {
+    return query(filter, true, false);
+  }
+
+  /** The sums of one group, then its percentiles. */
+  private static final class Group {
+    final List<Object> key;
+    final long[] counts = new long[COUNTS];
+    BigDecimal revenue = BigDecimal.ZERO;
+    BigDecimal cost = BigDecimal.ZERO;
+    Double[] percentiles = new Double[4];
+
+    Group(List<Object> key) {
+      this.key = key;
     }
-    sql.append("""
-        sum(case when e.event_type = 'SENT' then 1 else 0 end),
-        sum(case when e.event_type = 'DELIVERED' then 1 else 0 end),
-        sum(case when e.event_type = 'FAILED' then 1 else 0 end),
-        sum(case when e.event_type = 'OPENED' %1$sthen 1 else 0 end),
-        sum(case when e.event_type = 'CLICKED' %1$sthen 1 else 0 end),
-        sum(case when e.event_type = 'ORDERED' %1$sthen 1 else 0 end),
-        sum(case when e.event_type = 'OPTED_OUT' %1$sthen 1 else 0 end),
-        sum(case when e.event_type = 'REPLIED' %1$sthen 1 else 0 end),
-        sum(case when e.event_type = 'ORDERED' %1$sand e.after_reply = true then 1 else 0 end),
-        sum(case when e.event_type = 'HANDED_OFF' then 1 else 0 end),
-        sum(case when e.event_type = 'NPS_SCORE' then 1 else 0 end),
-        sum(case when e.event_type = 'NPS_SCORE' and e.score >= 9 then 1 else 0 end),
-        sum(case when e.event_type = 'NPS_SCORE' and e.score <= 6 then 1 else 0 end),
-        sum(case when e.event_type = 'ORDERED' then e.revenue end),
-        sum(case when e.event_type = 'SENT' then e.cost end),
-        percentile_cont(0.5) within group (order by e.delay_ms) filter (where e.event_type = 'REPLIED'),
-        percentile_cont(0.9) within group (order by e.delay_ms) filter (where e.event_type = 'REPLIED'),
-        percentile_cont(0.5) within group (order by e.delay_ms) filter (where e.event_type = 'AGENT_RESPONDED'),
-        percentile_cont(0.9) within group (order by e.delay_ms) filter (where e.event_type = 'AGENT_RESPONDED')
-        from engagement_event e
-        """.formatted(UNIQUE));
-    List<Object> args = new ArrayList<>();
-    if (filter.segment() != null || g == GroupBy.SEGMENT) {
-      sql.append("join engagement_segment s on s.event_id = e.id ");
-      if (filter.segment() != null) {
-        sql.append("and s.segment = ? ");
-        args.add(filter.segment());
+  }
+
+  private List<KpiRow> query(KpiFilter filter, boolean useSummary, boolean withPercentiles) {
+    GroupBy g = filter.groupBy();
+    Map<List<Object>, Group> groups = new LinkedHashMap<>();
+    Timestamp from = filter.from() == null ? null : Timestamp.from(filter.from());
+    Timestamp to = filter.to() == null ? null : Timestamp.from(filter.to());
+    // Whole days [firstDay, endDay) from the summary, the rest of the period from the raw events.
+    LocalDate firstDay = from == null ? null : ceilDay(from.toLocalDateTime());
+    LocalDate endDay = to == null ? null : to.toLocalDateTime().toLocalDate();
+    boolean summary = useSummary && (firstDay == null || endDay == null || firstDay.isBefore(endDay));
+    if (summary) {
+      summarySums(filter, firstDay, endDay, groups);
+      if (firstDay != null && from.before(Timestamp.valueOf(firstDay.atStartOfDay()))) {
+        rawSums(filter, from, Timestamp.valueOf(firstDay.atStartOfDay()), groups);
+      }
+      if (endDay != null && to.after(Timestamp.valueOf(endDay.atStartOfDay()))) {
+        rawSums(filter, Timestamp.valueOf(endDay.atStartOfDay()), to, groups);
+      }
+    } else {
+      rawSums(filter, from, to, groups);
+    }
+    if (withPercentiles) {
+      percentiles(filter, from, to, groups);
+    }
+    List<Group> sorted = new ArrayList<>(groups.values());
+    sorted.sort(KEY_ORDER);
+    if (g == null && sorted.isEmpty()) {
+      sorted.add(new Group(List.of()));
+    }
+    return sorted.stream().map(group -> row(g, group)).toList();
+  }
+
+  private static LocalDate ceilDay(LocalDateTime t) {
+    LocalDate day = t.toLocalDate();
+    return t.equals(day.atStartOfDay()) ? day : day.plusDays(1);
+  }
+
+  /** Group keys sort like the database's {@code order by}: ascending, nulls last. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static final Comparator<Group> KEY_ORDER = (a, b) -> {
+    for (int i = 0; i < a.key.size(); i++) {
+      Comparable x = (Comparable) a.key.get(i);
+      Comparable y = (Comparable) b.key.get(i);
+      int c = x == null ? (y == null ? 0 : 1) : y == null ? -1 : x.compareTo(y);
+      if (c != 0) {
+        return c;
       }
     }
+    return 0;
+  };
+
+  private void summarySums(KpiFilter filter, LocalDate firstDay, LocalDate endDay, Map<List<Object>, Group> groups) {
+    GroupBy g = filter.groupBy();
+    boolean bySegment = filter.segment() != null || g == GroupBy.SEGMENT;
+    List<String> key = groupColumns(g, "d", "d.segment", "cast(d.event_day as timestamp)");
+    StringBuilder sql = new StringBuilder("select ");
+    key.forEach(k -> sql.append(k).append(", "));
+    sql.append(String.join(", ", KpiDailySummary.MEASURES.stream().map(m -> "sum(d." + m + ")").toList()));
+    sql.append(" from ").append(bySegment ? "kpi_daily_segment" : "kpi_daily").append(" d where 1 = 1 ");
+    List<Object> args = new ArrayList<>();
+    conditions(filter, "d", "d.segment", sql, args);
+    if (firstDay != null) {
+      sql.append("and d.event_day >= ? ");
+      args.add(Date.valueOf(firstDay));
+    }
+    if (endDay != null) {
+      sql.append("and d.event_day < ? ");
+      args.add(Date.valueOf(endDay));
+    }
+    groupBy(key, sql);
+    jdbc.query(sql.toString(), rs -> {
+      Group group = group(groups, rs, g, true);
+      addSums(group, rs, key.size());
+    }, args.toArray());
+  }
+
+  private void rawSums(KpiFilter filter, Timestamp from, Timestamp to, Map<List<Object>, Group> groups) {
+    raw(filter, from, to, groups, false);
+  }
+
+  private void percentiles(KpiFilter filter, Timestamp from, Timestamp to, Map<List<Object>, Group> groups) {
+    raw(filter, from, to, groups, true);
+  }
+
+  /** Sums, or percentiles (read from the events with a delay only), over the raw events of [from, to). */
+  private void raw(KpiFilter filter, Timestamp from, Timestamp to, Map<List<Object>, Group> groups, boolean percentiles) {
+    GroupBy g = filter.groupBy();
+    List<String> key = groupColumns(g, "e", "s.segment", "e.occurred_at");
+    StringBuilder sql = new StringBuilder("select ");
+    key.forEach(k -> sql.append(k).append(", "));
+    sql.append(percentiles ? PERCENTILES : KpiDailySummary.RAW_MEASURES).append(" from engagement_event e ");
+    List<Object> args = rawWhere(filter, from, to, sql);
+    if (percentiles) {
+      sql.append("and e.delay_ms is not null and e.event_type in ('REPLIED', 'AGENT_RESPONDED') ");
+    }
+    groupBy(key, sql);
+    jdbc.query(sql.toString(), rs -> {
+      Group group = group(groups, rs, g, false);
+      if (!percentiles) {
+        addSums(group, rs, key.size());
+        return;
+      }
+      for (int i = 0; i < 4; i++) {
+        group.percentiles[i] = dbl(rs, key.size() + 1 + i);
+      }
+    }, args.toArray());
+  }
+
+  private List<Object> rawWhere(KpiFilter filter, Timestamp from, Timestamp to, StringBuilder sql) {
+    List<Object> args = new ArrayList<>();
+    if (filter.segment() != null || filter.groupBy() == GroupBy.SEGMENT) {
+      sql.append("join engagement_segment s on s.event_id = e.id ");
+    }
     sql.append("where 1 = 1 ");
-    condition(sql, args, "e.journey_key", filter.journey());
-    condition(sql, args, "e.step_id", filter.step());
-    condition(sql, args, "e.channel", filter.channel() == null ? null : filter.channel().name());
-    condition(sql, args, "e.variant", filter.variant());
-    if (filter.from() != null) {
+    conditions(filter, "e", "s.segment", sql, args);
+    if (from != null) {
       sql.append("and e.occurred_at >= ? ");
-      args.add(Timestamp.from(filter.from()));
+      args.add(from);
     }
-    if (filter.to() != null) {
+    if (to != null) {
       sql.append("and e.occurred_at < ? ");
-      args.add(Timestamp.from(filter.to()));
+      args.add(to);
     }
-    if (group != null) {
-      sql.append("group by ").append(group).append(" order by ").append(group);
+    return args;
+  }
+
+  /** The group-by columns; {@code time} is the event time (raw) or the day as a timestamp (summary). */
+  private List<String> groupColumns(GroupBy g, String alias, String segment, String time) {
+    if (g == null) {
+      return List.of();
     }
-    int offset = g == null ? 0 : g == GroupBy.STEP ? 2 : 1;
-    return jdbc.query(sql.toString(), (rs, n) -> map(rs, g, offset), args.toArray());
+    return switch (g) {
+      case JOURNEY -> List.of(alias + ".journey_key");
+      case STEP -> List.of(alias + ".journey_key", alias + ".step_id");
+      case CHANNEL -> List.of(alias + ".channel");
+      case SEGMENT -> List.of(segment);
+      case VARIANT -> List.of(alias + ".variant");
+      case DAY -> List.of("date_trunc('day', " + time + ")");
+      case WEEK -> List.of(h2 ? "date_trunc('iso_week', " + time + ")" : "date_trunc('week', " + time + ")");
+      case MONTH -> List.of("date_trunc('month', " + time + ")");
+    };
+  }
+
+  private static void conditions(KpiFilter filter, String alias, String segment, StringBuilder sql, List<Object> args) {
+    condition(sql, args, alias + ".journey_key", filter.journey());
+    condition(sql, args, alias + ".step_id", filter.step());
+    condition(sql, args, alias + ".channel", filter.channel() == null ? null : filter.channel().name());
+    condition(sql, args, alias + ".variant", filter.variant());
+    condition(sql, args, segment, filter.segment());
   }
 
   private static void condition(StringBuilder sql, List<Object> args, String column, String value) {
@@ -108,19 +235,56 @@ public class KpiRepository {
     }
   }
 
-  private static KpiRow map(ResultSet rs, GroupBy g, int o) throws SQLException {
-    String journey = g == GroupBy.JOURNEY || g == GroupBy.STEP ? rs.getString(1) : null;
-    String step = g == GroupBy.STEP ? rs.getString(2) : null;
-    String channel = g == GroupBy.CHANNEL ? rs.getString(1) : null;
-    String segment = g == GroupBy.SEGMENT ? rs.getString(1) : null;
-    String variant = g == GroupBy.VARIANT ? rs.getString(1) : null;
-    String period = g == GroupBy.DAY || g == GroupBy.WEEK || g == GroupBy.MONTH
-        ? rs.getTimestamp(1).toLocalDateTime().toLocalDate().toString() : null;
-    return new KpiRow.Counts(journey, step, channel, segment, variant, period,
-        rs.getLong(o + 1), rs.getLong(o + 2), rs.getLong(o + 3), rs.getLong(o + 4), rs.getLong(o + 5), rs.getLong(o + 6),
-        rs.getLong(o + 7), rs.getLong(o + 8), rs.getLong(o + 9), rs.getLong(o + 10), rs.getLong(o + 11), rs.getLong(o + 12),
-        rs.getLong(o + 13), rs.getBigDecimal(o + 14), rs.getBigDecimal(o + 15), dbl(rs, o + 16), dbl(rs, o + 17),
-        dbl(rs, o + 18), dbl(rs, o + 19)).toRow();
+  private static void groupBy(List<String> key, StringBuilder sql) {
+    if (!key.isEmpty()) {
+      sql.append("group by ").append(String.join(", ", key));
+    }
+  }
+
+  /** The group of the current row; the summary stores a missing dimension as ''. */
+  private static Group group(Map<List<Object>, Group> groups, ResultSet rs, GroupBy g, boolean fromSummary) throws SQLException {
+    int size = g == null ? 0 : g == GroupBy.STEP ? 2 : 1;
+    Object[] key = new Object[size];
+    for (int i = 0; i < size; i++) {
+      if (g == GroupBy.DAY || g == GroupBy.WEEK || g == GroupBy.MONTH) {
+        key[i] = rs.getTimestamp(i + 1).toLocalDateTime().toLocalDate();
+      } else {
+        String v = rs.getString(i + 1);
+        key[i] = fromSummary && "".equals(v) ? null : v;
+      }
+    }
+    List<Object> k = Arrays.asList(key);
+    return groups.computeIfAbsent(k, Group::new);
+  }
+
+  private static void addSums(Group group, ResultSet rs, int offset) throws SQLException {
+    for (int i = 0; i < COUNTS; i++) {
+      group.counts[i] += rs.getLong(offset + 1 + i);
+    }
+    group.revenue = group.revenue.add(orZero(rs.getBigDecimal(offset + COUNTS + 1)));
+    group.cost = group.cost.add(orZero(rs.getBigDecimal(offset + COUNTS + 2)));
+  }
+
+  private static KpiRow row(GroupBy g, Group group) {
+    List<Object> k = group.key;
+    String first = k.isEmpty() || k.get(0) == null ? null : k.get(0).toString();
+    long[] c = group.counts;
+    Double[] p = group.percentiles;
+    return new KpiRow.Counts(
+        g == GroupBy.JOURNEY || g == GroupBy.STEP ? first : null,
+        g == GroupBy.STEP ? (String) k.get(1) : null,
+        g == GroupBy.CHANNEL ? first : null,
+        g == GroupBy.SEGMENT ? first : null,
+        g == GroupBy.VARIANT ? first : null,
+        g == GroupBy.DAY || g == GroupBy.WEEK || g == GroupBy.MONTH ? first : null,
+        c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13],
+        // The columns' scales (decimal(14, 2) revenue, decimal(12, 5) cost), whichever table the sums came from.
+        group.revenue.setScale(2, RoundingMode.UNNECESSARY), group.cost.setScale(5, RoundingMode.UNNECESSARY),
+        p[0], p[1], p[2], p[3]).toRow();
+  }
+
+  private static BigDecimal orZero(BigDecimal b) {
+    return b == null ? BigDecimal.ZERO : b;
   }
 
   private static Double dbl(ResultSet rs, int i) throws SQLException {

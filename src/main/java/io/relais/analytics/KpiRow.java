@@ -30,6 +30,8 @@ public record KpiRow(
     long npsResponses,
     long promoters,
     long detractors,
+    /** Contacts an A/B test's holdout kept from this step (no message): the group the incremental effect is measured against. */
+    long heldOut,
     BigDecimal revenue,
     BigDecimal cost,
     Double openRate,
@@ -49,7 +51,7 @@ public record KpiRow(
   /** The raw sums one SQL row gives; {@link #toRow} derives the rates. */
   record Counts(String journey, String step, String channel, String segment, String variant, String period,
       long sent, long delivered, long failed, long openers, long clickers, long orders, long optOuts, long repliers,
-      long repliersWhoOrdered, long handoffs, long npsResponses, long promoters, long detractors,
+      long repliersWhoOrdered, long handoffs, long npsResponses, long promoters, long detractors, long heldOut,
       BigDecimal revenue, BigDecimal cost, Double replyDelayP50Ms, Double replyDelayP90Ms, Double agentDelayP50Ms,
       Double agentDelayP90Ms) {
 
@@ -57,7 +59,7 @@ public record KpiRow(
       BigDecimal rev = revenue == null ? BigDecimal.ZERO : revenue;
       BigDecimal cst = cost == null ? BigDecimal.ZERO : cost;
       return new KpiRow(journey, step, channel, segment, variant, period, sent, delivered, failed, openers, clickers, orders,
-          optOuts, repliers, repliersWhoOrdered, handoffs, npsResponses, promoters, detractors, rev, cst,
+          optOuts, repliers, repliersWhoOrdered, handoffs, npsResponses, promoters, detractors, heldOut, rev, cst,
           ratio(openers, delivered), ratio(clickers, delivered), ratio(orders, delivered), ratio(optOuts, delivered),
           delivered == 0 ? null : rev.divide(BigDecimal.valueOf(delivered), 6, RoundingMode.HALF_UP).doubleValue(),
           ratio(repliers, delivered), seconds(replyDelayP50Ms), seconds(replyDelayP90Ms), seconds(agentDelayP50Ms),

@@ -1,5 +1,6 @@
 package io.relais.outbound;
 
+import io.relais.analytics.Experiments;
 import io.relais.contact.Channel;
 import io.relais.journey.JourneyMessages;
 import java.util.Date;
@@ -28,13 +29,17 @@ public class SendMessageDelegate implements JavaDelegate {
   public static final String VAR_MESSAGE_ID = "sendMessageId";
   public static final String VAR_NOT_BEFORE = "sendNotBefore";
   public static final String VAR_VARIANT = "sendVariant";
+  /** Optional on an A/B step: true/false overrides relais.analytics.winner-takes-all for this step. */
+  public static final String VAR_WINNER_TAKES_ALL = "winnerTakesAll";
   /** Counts deferrals of this step, so each new attempt after a wait has its own idempotency key. */
   public static final String VAR_ATTEMPT = "sendAttempt";
 
   private final SendPipeline pipeline;
+  private final Experiments experiments;
 
-  public SendMessageDelegate(SendPipeline pipeline) {
+  public SendMessageDelegate(SendPipeline pipeline, Experiments experiments) {
     this.pipeline = pipeline;
+    this.experiments = experiments;
   }
 
   @Override
@@ -51,9 +56,19 @@ public class SendMessageDelegate implements JavaDelegate {
     String variant = null;
     var variants = Variants.parse(execution.getVariable(VAR_VARIANTS));
     if (!variants.isEmpty()) {
-      Variants.Variant chosen = Variants.choose(variants, contactId, step.journeyKey() + ":" + step.stepId());
-      variant = chosen.name();
-      text = chosen.text();
+      // The experiment decides (same draw, winner and holdout as its results count); the message records the arm.
+      Object winnerTakesAll = execution.getVariable(VAR_WINNER_TAKES_ALL);
+      variant = experiments.assign(contactId, step.journeyKey(), step.journeyVersion(), step.stepId(), channel,
+          Variants.weights(variants), winnerTakesAll == null ? null : Boolean.valueOf(winnerTakesAll.toString()));
+      if (Experiments.HOLDOUT.equals(variant)) {
+        execution.setVariable(JourneyMessages.VAR_SEND_OUTCOME, SendOutcome.HELD_OUT.name());
+        execution.setVariable(JourneyMessages.VAR_SEND_REASON, "HOLDOUT");
+        execution.setVariable(VAR_MESSAGE_ID, null);
+        execution.setVariable(VAR_NOT_BEFORE, null);
+        execution.setVariable(VAR_VARIANT, variant);
+        return;
+      }
+      text = Variants.named(variants, variant).text();
     }
     Object attemptValue = execution.getVariable(VAR_ATTEMPT);
     int attempt = attemptValue == null ? 0 : Integer.parseInt(attemptValue.toString());

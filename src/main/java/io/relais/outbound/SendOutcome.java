@@ -8,5 +8,7 @@ public enum SendOutcome {
   CAPPED,
   FAILED,
   /** Quiet hours or throughput: not sent yet, due at {@link SendResult#notBefore()}. */
-  DEFERRED
+  DEFERRED,
+  /** The contact fell in the step's A/B holdout: deliberately no message (the incremental effect's control group). */
+  HELD_OUT
 }

@@ -2,16 +2,16 @@ package io.relais.outbound;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
+import io.relais.analytics.Experiments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 
 /**
- * A/B variants of a send step ({@code [{"name":"A","weight":50,"text":"..."}, ...]}): the choice is
- * a deterministic function of contact and step, so a retried job or a re-run picks the same text.
- * The analytics feature may replace the choice later; this is the seam.
+ * The texts of an A/B tested send step ({@code [{"name":"A","weight":50,"text":"..."}, ...]}; an
+ * arm named {@code HOLDOUT}, with no text, gets no message). Which arm a contact gets is not
+ * decided here: {@link io.relais.analytics.Experiments} draws it (deterministic per contact and
+ * step, winner-takes-all, holdout), the one picker whose choice the experiment results count.
  */
 public final class Variants {
 
@@ -45,25 +45,21 @@ public final class Variants {
     List<Variant> variants = new ArrayList<>();
     for (Map<String, Object> m : raw) {
       Object weight = m.get("weight");
+      Object text = m.get("text");
       variants.add(new Variant(String.valueOf(m.get("name")), weight == null ? 1.0 : Double.parseDouble(weight.toString()),
-          String.valueOf(m.get("text"))));
+          text == null ? null : text.toString()));
     }
     return variants;
   }
 
-  /** The variant this contact gets at this step, by weight. */
-  public static Variant choose(List<Variant> variants, String contactId, String stepKey) {
-    double total = variants.stream().mapToDouble(Variant::weight).sum();
-    CRC32 crc = new CRC32();
-    crc.update((contactId + "|" + stepKey).getBytes(StandardCharsets.UTF_8));
-    double point = (crc.getValue() % 10_000) / 10_000.0 * total;
-    double acc = 0;
-    for (Variant v : variants) {
-      acc += v.weight();
-      if (point < acc) {
-        return v;
-      }
-    }
-    return variants.get(variants.size() - 1);
+  /** The arms and their weights, as {@link io.relais.analytics.Experiments#assign} takes them. */
+  public static List<Experiments.VariantWeight> weights(List<Variant> variants) {
+    return variants.stream().map(v -> new Experiments.VariantWeight(v.name(), v.weight())).toList();
+  }
+
+  /** The variant of that name (the holdout matches whatever its case). */
+  public static Variant named(List<Variant> variants, String name) {
+    return variants.stream().filter(v -> v.name().equals(name) || v.name().equalsIgnoreCase(Experiments.HOLDOUT) && Experiments.HOLDOUT.equals(name))
+        .findFirst().orElseThrow(() -> new IllegalArgumentException("No variant named " + name));
   }
 }

@@ -9,7 +9,10 @@ import io.relais.analytics.KpiFilter.GroupBy;
 import io.relais.contact.Channel;
 import io.relais.support.RelaisSpringTest;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +39,7 @@ class KpiArithmeticTest {
    * m1 (twice), m2, m3; replies to m1 (60 s), m4 (120 s), m5 (300 s); an opt-out on m6; orders on m1
    * (50 €, after a reply) and m2 (30 €); a handoff; agent first responses 30 s and 90 s.
    * Step Task_Nps: only NPS scores 10, 9, 7, 3 (no delivery: every per-recipient rate is null).
+   * Two more contacts of Task_Sms fell in the A/B holdout (variant HOLDOUT, no message).
    */
   @BeforeEach
   void seed() {
@@ -58,6 +62,10 @@ class KpiArithmeticTest {
     events.record(sms(EngagementType.HANDED_OFF, contact, "m4"));
     events.record(sms(EngagementType.AGENT_RESPONDED, contact, "m4").delayMs(30_000L));
     events.record(sms(EngagementType.AGENT_RESPONDED, contact, "m5").delayMs(90_000L));
+    for (String held : List.of("h1-", "h2-")) {
+      events.record(EngagementEvent.of(EngagementType.HELD_OUT, held + contact).journey(journey, 1, "Task_Sms")
+          .variant(Experiments.HOLDOUT).segments(List.of("vip")).at(T));
+    }
     for (int score : new int[] {10, 9, 7, 3}) {
       events.record(EngagementEvent.of(EngagementType.NPS_SCORE, contact).journey(journey, 1, "Task_Nps").channel(Channel.SMS)
           .segments(List.of("vip")).score(score).at(T));
@@ -120,6 +128,42 @@ class KpiArithmeticTest {
     assertThat(kpis.total(journeyOnly.forSegment("nobody")).delivered()).isZero();
     assertThat(kpis.total(journeyOnly.forVariant("B")).clickRate()).isNull();
     assertThat(kpis.total(journeyOnly.between(T.plusSeconds(1), null)).delivered()).isZero();
+  }
+
+  @Test
+  void theHoldoutIsItsOwnVariantGroupWithoutDeliveries() {
+    List<KpiRow> rows = kpis.query(KpiFilter.all().forJourney(journey).forStep("Task_Sms").groupedBy(GroupBy.VARIANT));
+    assertThat(rows).extracting(KpiRow::variant).containsExactly("A", Experiments.HOLDOUT);
+    assertThat(rows.get(0).heldOut()).isZero();
+    assertThat(rows.get(0).delivered()).isEqualTo(8);
+    KpiRow holdout = rows.get(1);
+    assertThat(holdout.heldOut()).isEqualTo(2);
+    assertThat(holdout.delivered()).isZero();
+    assertThat(holdout.clickRate()).isNull();
+    assertThat(kpis.total(KpiFilter.all().forJourney(journey)).heldOut()).isEqualTo(2);
+  }
+
+  /** Whole days come from the daily summary, hours from the raw events: the same figures either way. */
+  @Test
+  void wholeDaysPartialDaysAndHoursGiveTheSameFigures() {
+    Instant midnight = LocalDate.ofInstant(T, ZoneId.systemDefault()).atStartOfDay(ZoneId.systemDefault()).toInstant();
+    KpiFilter step = KpiFilter.all().forJourney(journey).forStep("Task_Sms");
+    List<KpiFilter> periods = List.of(
+        step.between(midnight, midnight.plus(Duration.ofDays(1))),                          // one whole day
+        step.between(T.minus(Duration.ofHours(1)), T.plus(Duration.ofHours(1))),           // two hours
+        step.between(midnight.minus(Duration.ofHours(30)), midnight.plus(Duration.ofHours(40))), // partial, whole, partial
+        step.between(null, midnight.plus(Duration.ofDays(2)).plusSeconds(1)),
+        step.between(T, null));
+    for (KpiFilter period : periods) {
+      KpiRow row = kpis.total(period);
+      assertThat(row.delivered()).as("%s", period).isEqualTo(8);
+      assertThat(row.clickers()).as("%s", period).isEqualTo(3);
+      assertThat(row.revenue()).as("%s", period).isEqualByComparingTo("80.00");
+      assertThat(row.responseTimeMedianSeconds()).as("%s", period).isEqualTo(120.0);
+      assertThat(row.heldOut()).as("%s", period).isEqualTo(2);
+    }
+    assertThat(kpis.total(step.between(midnight, T)).delivered()).isZero();
+    assertThat(kpis.total(step.between(T.plusMillis(1), midnight.plus(Duration.ofDays(3)))).delivered()).isZero();
   }
 
   @Test

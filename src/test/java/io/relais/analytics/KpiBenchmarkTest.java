@@ -21,7 +21,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /**
  * The dashboard's KPI queries over many engagement events on PostgreSQL (default 10 million, one
  * year, 20 journeys × 5 steps, 4 channels, 2 variants, 8 segments): prints each query's time.
- * Run: {@code ./mvnw -o test -Dtest=KpiBenchmarkTest -Dsurefire.excludedGroups= -Drelais.bench.events=10000000}.
+ * The events are bulk-loaded with {@code generate_series}, then the daily summary is rebuilt from them
+ * (live, it is maintained event by event). Run: {@code ./mvnw -o test -Dtest=KpiBenchmarkTest
+ * -Dsurefire.excludedGroups=none -Dgroups=benchmark -Drelais.bench.events=10000000}.
  */
 @Tag("benchmark")
 class KpiBenchmarkTest {
@@ -32,12 +34,17 @@ class KpiBenchmarkTest {
   @Test
   void kpiQueriesOverMillionsOfEvents() {
     long n = Long.getLong("relais.bench.events", 10_000_000L);
-    try (PostgresDatabase db = PostgresDatabase.create()) {
+    String reuse = System.getProperty("relais.bench.database"); // the data of an earlier run kept with relais.bench.keep
+    PostgresDatabase db = reuse == null ? PostgresDatabase.create() : PostgresDatabase.existing(reuse);
+    System.out.println("BENCH database " + db.name() + (Boolean.getBoolean("relais.bench.keep") ? " (kept: drop it by hand)" : ""));
+    try {
       DriverManagerDataSource ds = new DriverManagerDataSource(db.url(), db.user(), db.password());
-      Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
       JdbcTemplate jdbc = new JdbcTemplate(ds);
       long t0 = System.nanoTime();
-      generate(jdbc, n);
+      if (reuse == null) {
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        generate(jdbc, n);
+      }
       System.out.printf(Locale.ROOT, "BENCH generated %,d events (+%,d segment rows) in %.1f s%n", n,
           jdbc.queryForObject("select count(*) from engagement_segment", Long.class), (System.nanoTime() - t0) / 1e9);
 
@@ -48,6 +55,13 @@ class KpiBenchmarkTest {
       cases.put("whole year, total", all);
       cases.put("whole year, by journey", all.groupedBy(GroupBy.JOURNEY));
       cases.put("whole year, by month", all.groupedBy(GroupBy.MONTH));
+      cases.put("whole year, by week", all.groupedBy(GroupBy.WEEK));
+      cases.put("whole year, by step", all.groupedBy(GroupBy.STEP));
+      cases.put("whole year, by channel", all.groupedBy(GroupBy.CHANNEL));
+      cases.put("whole year, by variant", all.groupedBy(GroupBy.VARIANT));
+      cases.put("whole year, by segment", all.groupedBy(GroupBy.SEGMENT));
+      cases.put("whole year, segment seg-3", all.forSegment("seg-3"));
+      cases.put("whole year, by day", all.groupedBy(GroupBy.DAY));
       cases.put("last 30 days, total", all.between(last30, END));
       cases.put("last 30 days, by day", all.between(last30, END).groupedBy(GroupBy.DAY));
       cases.put("last 30 days, by week", all.between(last30, END).groupedBy(GroupBy.WEEK));
@@ -59,23 +73,45 @@ class KpiBenchmarkTest {
       cases.put("journey+channel+variant, 90 days", all.forJourney("journey-7").forChannel(Channel.SMS).forVariant("B")
           .between(END.minus(90, ChronoUnit.DAYS), END));
       cases.put("journey+segment, whole year, by day", all.forJourney("journey-5").forSegment("seg-5").groupedBy(GroupBy.DAY));
+      cases.put("partial days (Jun 3 10:30 to Sep 9 17:00), by channel", all.between(
+          Instant.parse("2025-06-03T10:30:00Z"), Instant.parse("2025-09-09T17:00:00Z")).groupedBy(GroupBy.CHANNEL));
+      cases.put("one day, hour 9 to 12, by variant", all.between(
+          Instant.parse("2025-10-01T09:00:00Z"), Instant.parse("2025-10-01T12:00:00Z")).groupedBy(GroupBy.VARIANT));
+      cases.put("step+channel+variant+segment, partial days", all.forJourney("journey-11").forStep("Task_Step4")
+          .forChannel(Channel.EMAIL).forVariant("A").forSegment("seg-1").between(
+              Instant.parse("2025-02-10T08:00:00Z"), Instant.parse("2025-11-20T20:00:00Z")));
       List<String> report = new ArrayList<>();
       cases.forEach((name, filter) -> {
         kpis.query(filter); // warm
         long best = Long.MAX_VALUE;
+        long bestSums = Long.MAX_VALUE;
         List<KpiRow> rows = List.of();
         for (int i = 0; i < 3; i++) {
           long s = System.nanoTime();
           rows = kpis.query(filter);
           best = Math.min(best, (System.nanoTime() - s) / 1_000_000);
+          s = System.nanoTime();
+          kpis.querySums(filter);
+          bestSums = Math.min(bestSums, (System.nanoTime() - s) / 1_000_000);
         }
         assertThat(rows).isNotEmpty();
-        report.add(String.format(Locale.ROOT, "BENCH %-45s %6d ms  (%d rows, %,d delivered)", name, best, rows.size(),
-            rows.stream().mapToLong(KpiRow::delivered).sum()));
+        report.add(String.format(Locale.ROOT, "BENCH %-55s %6d ms, of which sums %6d ms  (%d rows, %,d delivered)", name, best,
+            bestSums, rows.size(), rows.stream().mapToLong(KpiRow::delivered).sum()));
       });
       report.forEach(System.out::println);
+      // The summary answers like the raw events (here on the generated data; KpiSummaryEquivalenceTest on random data).
+      for (String name : List.of("whole year, by month", "last 30 days, by segment", "partial days (Jun 3 10:30 to Sep 9 17:00), by channel")) {
+        long s = System.nanoTime();
+        List<KpiRow> raw = kpis.queryRaw(cases.get(name));
+        System.out.printf(Locale.ROOT, "BENCH raw events only: %-45s %6d ms%n", name, (System.nanoTime() - s) / 1_000_000);
+        assertThat(kpis.query(cases.get(name))).containsExactlyElementsOf(raw);
+      }
       assertThat(kpis.total(all).sent()).isEqualTo(jdbc.queryForObject(
           "select count(*) from engagement_event where event_type = 'SENT'", Long.class));
+    } finally {
+      if (!Boolean.getBoolean("relais.bench.keep") && reuse == null) {
+        db.close();
+      }
     }
   }
 
@@ -112,5 +148,12 @@ class KpiBenchmarkTest {
     indexes.forEach(jdbc::execute);
     jdbc.execute("vacuum analyze engagement_event");
     jdbc.execute("vacuum analyze engagement_segment");
+    long t = System.nanoTime();
+    new KpiDailySummary(jdbc).rebuild();
+    jdbc.execute("vacuum analyze kpi_daily");
+    jdbc.execute("vacuum analyze kpi_daily_segment");
+    System.out.printf(Locale.ROOT, "BENCH daily summary built in %.1f s: %,d rows, %,d segment rows%n", (System.nanoTime() - t) / 1e9,
+        jdbc.queryForObject("select count(*) from kpi_daily", Long.class),
+        jdbc.queryForObject("select count(*) from kpi_daily_segment", Long.class));
   }
 }

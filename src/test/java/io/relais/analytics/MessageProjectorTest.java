@@ -41,6 +41,10 @@ class MessageProjectorTest {
 
   /** Runs the projector, taking the lease from the scheduled run (tests move the clock, which leases follow). */
   void catchUp() {
+    catchUp(jdbc, projector);
+  }
+
+  static void catchUp(JdbcTemplate jdbc, MessageProjector projector) {
     for (int attempt = 0; attempt < 50; attempt++) {
       jdbc.update("delete from relais_lock where name = ?", "analytics-" + MessageProjector.NAME);
       if (projector.catchUp()) {

@@ -26,6 +26,11 @@ public final class PostgresDatabase implements AutoCloseable {
     return new PostgresDatabase(name);
   }
 
+  /** A database that already exists (a benchmark's kept data); closing it drops it. */
+  public static PostgresDatabase existing(String name) {
+    return new PostgresDatabase(name);
+  }
+
   public String name() {
     return name;
   }

@@ -1,0 +1,178 @@
+package io.relais.analytics;
+
+import java.math.BigDecimal;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The daily summary of the engagement events ({@code kpi_daily}, and per segment
+ * {@code kpi_daily_segment}): one row per day × journey × step × channel × variant holding the
+ * sums every KPI but the response-time percentiles needs. {@link EngagementEvents} adds each event
+ * in the transaction that inserts it (an upsert that adds, {@code insert … on conflict do update}
+ * on PostgreSQL), so the summary is exactly the sum of the committed events: no watermark, no
+ * window in which a second node could count an event twice or miss it.
+ *
+ * <p>The day is the event time's date in the server's time zone (the one {@code occurred_at} is
+ * stored in); a missing journey, step, channel or variant is stored as {@code ''}.
+ */
+@Component
+public class KpiDailySummary {
+
+  /** The summary's count columns, in the order of {@link KpiRow.Counts} (then revenue and cost). */
+  static final List<String> COUNTS = List.of("sent", "delivered", "failed", "openers", "clickers", "orders", "opt_outs",
+      "repliers", "repliers_who_ordered", "handoffs", "nps_responses", "promoters", "detractors", "held_out");
+  static final List<String> MONEY = List.of("revenue", "cost");
+  static final List<String> MEASURES = concat(COUNTS, MONEY);
+  static final List<String> DIMENSIONS = List.of("event_day", "journey_key", "step_id", "channel", "variant");
+
+  /**
+   * The same measures as SQL aggregates over raw events (alias {@code e}): the reference the
+   * summary must equal, and what the KPI query uses for the parts of a period that are not whole days.
+   */
+  static final String RAW_MEASURES = """
+      sum(case when e.event_type = 'SENT' then 1 else 0 end),
+      sum(case when e.event_type = 'DELIVERED' then 1 else 0 end),
+      sum(case when e.event_type = 'FAILED' then 1 else 0 end),
+      sum(case when e.event_type = 'OPENED' and e.first_key is not null then 1 else 0 end),
+      sum(case when e.event_type = 'CLICKED' and e.first_key is not null then 1 else 0 end),
+      sum(case when e.event_type = 'ORDERED' and e.first_key is not null then 1 else 0 end),
+      sum(case when e.event_type = 'OPTED_OUT' and e.first_key is not null then 1 else 0 end),
+      sum(case when e.event_type = 'REPLIED' and e.first_key is not null then 1 else 0 end),
+      sum(case when e.event_type = 'ORDERED' and e.first_key is not null and e.after_reply = true then 1 else 0 end),
+      sum(case when e.event_type = 'HANDED_OFF' then 1 else 0 end),
+      sum(case when e.event_type = 'NPS_SCORE' then 1 else 0 end),
+      sum(case when e.event_type = 'NPS_SCORE' and e.score >= 9 then 1 else 0 end),
+      sum(case when e.event_type = 'NPS_SCORE' and e.score <= 6 then 1 else 0 end),
+      sum(case when e.event_type = 'HELD_OUT' then 1 else 0 end),
+      coalesce(sum(case when e.event_type = 'ORDERED' then e.revenue end), 0),
+      coalesce(sum(case when e.event_type = 'SENT' then e.cost end), 0)
+      """;
+
+  private final JdbcTemplate jdbc;
+  private final boolean postgres;
+
+  public KpiDailySummary(JdbcTemplate jdbc) {
+    this.jdbc = jdbc;
+    this.postgres = Boolean.TRUE.equals(jdbc.execute(
+        (ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL")));
+  }
+
+  /** The summary's day of an event time: its date in the time zone timestamps are stored in. */
+  static LocalDate day(Instant at) {
+    return Timestamp.from(at).toLocalDateTime().toLocalDate();
+  }
+
+  /**
+   * Adds one recorded event, inside the caller's transaction (the one that inserted the event).
+   * Rows are locked in a fixed order (the day row, then segments by name) so that two concurrent
+   * recorders cannot deadlock on them.
+   */
+  void add(EngagementEvent e, Instant at, List<String> segments, String firstKey) {
+    Object[] measures = measures(e, firstKey);
+    Object[] key = {Date.valueOf(day(at)), dim(e.journeyKey()), dim(e.stepId()),
+        e.channel() == null ? "" : e.channel().name(), dim(e.variant())};
+    upsert("kpi_daily", DIMENSIONS, key, measures);
+    List<String> dims = concat(DIMENSIONS, List.of("segment"));
+    for (String segment : segments.stream().sorted().toList()) {
+      Object[] segmentKey = concat(key, segment);
+      upsert("kpi_daily_segment", dims, segmentKey, measures);
+    }
+  }
+
+  /**
+   * What one event adds to each measure (maybe nothing, as for a second click: the row is still
+   * written, so that a group exists in the summary exactly when it has raw events).
+   */
+  static Object[] measures(EngagementEvent e, String firstKey) {
+    boolean first = firstKey != null;
+    Integer score = e.type() == EngagementType.NPS_SCORE ? e.score() : null;
+    long[] c = {
+        is(e, EngagementType.SENT), is(e, EngagementType.DELIVERED), is(e, EngagementType.FAILED),
+        first ? is(e, EngagementType.OPENED) : 0, first ? is(e, EngagementType.CLICKED) : 0,
+        first ? is(e, EngagementType.ORDERED) : 0, first ? is(e, EngagementType.OPTED_OUT) : 0,
+        first ? is(e, EngagementType.REPLIED) : 0,
+        first && Boolean.TRUE.equals(e.afterReply()) ? is(e, EngagementType.ORDERED) : 0,
+        is(e, EngagementType.HANDED_OFF), is(e, EngagementType.NPS_SCORE),
+        score != null && score >= 9 ? 1 : 0, score != null && score <= 6 ? 1 : 0, is(e, EngagementType.HELD_OUT)};
+    BigDecimal revenue = e.type() == EngagementType.ORDERED && e.revenue() != null ? e.revenue() : BigDecimal.ZERO;
+    BigDecimal cost = e.type() == EngagementType.SENT && e.cost() != null ? e.cost() : BigDecimal.ZERO;
+    Object[] out = new Object[c.length + 2];
+    for (int i = 0; i < c.length; i++) {
+      out[i] = c[i];
+    }
+    out[c.length] = revenue;
+    out[c.length + 1] = cost;
+    return out;
+  }
+
+  private void upsert(String table, List<String> dims, Object[] key, Object[] measures) {
+    Object[] args = concat(key, measures);
+    if (postgres) {
+      jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", MEASURES) + ") values ("
+          + placeholders(dims.size() + MEASURES.size()) + ") on conflict (" + String.join(", ", dims) + ") do update set "
+          + MEASURES.stream().map(m -> m + " = " + table + "." + m + " + excluded." + m).collect(Collectors.joining(", ")),
+          args);
+      return;
+    }
+    // H2: update, else insert; a concurrent first insert makes ours a duplicate, then the update applies.
+    Object[] updateArgs = concat(measures, key);
+    String update = "update " + table + " set " + MEASURES.stream().map(m -> m + " = " + m + " + ?").collect(Collectors.joining(", "))
+        + " where " + dims.stream().map(d -> d + " = ?").collect(Collectors.joining(" and "));
+    if (jdbc.update(update, updateArgs) == 0) {
+      try {
+        jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", MEASURES) + ") values ("
+            + placeholders(dims.size() + MEASURES.size()) + ")", args);
+      } catch (DuplicateKeyException raced) {
+        jdbc.update(update, updateArgs);
+      }
+    }
+  }
+
+  /**
+   * Rebuilds the whole summary from the raw events (bulk loads, repairs). Not for a live system:
+   * events recorded while it runs may be counted twice or not at all.
+   */
+  public void rebuild() {
+    jdbc.update("delete from kpi_daily_segment");
+    jdbc.update("delete from kpi_daily");
+    String dims = "cast(e.occurred_at as date), coalesce(e.journey_key, ''), coalesce(e.step_id, ''), coalesce(e.channel, ''), "
+        + "coalesce(e.variant, '')";
+    jdbc.update("insert into kpi_daily select " + dims + ", " + RAW_MEASURES + " from engagement_event e group by " + dims);
+    jdbc.update("insert into kpi_daily_segment select " + dims + ", s.segment, " + RAW_MEASURES
+        + " from engagement_event e join engagement_segment s on s.event_id = e.id group by " + dims + ", s.segment");
+  }
+
+  private static long is(EngagementEvent e, EngagementType type) {
+    return e.type() == type ? 1 : 0;
+  }
+
+  private static String dim(String value) {
+    return value == null ? "" : value;
+  }
+
+  private static String placeholders(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+
+  private static Object[] concat(Object[] a, Object... b) {
+    Object[] out = new Object[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return List.copyOf(out);
+  }
+}
