@@ -74,7 +74,14 @@ public class TwilioHttpClient extends HttpClient {
     }
     try {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.body(), r.statusCode());
+      String body = r.body();
+      if (r.statusCode() >= 400 && (body == null || body.isBlank())) {
+        // an error answer without a body (a gateway's 502/504): the SDK would fail to parse it and
+        // lose the status, which says that the message was refused, not that it may have gone
+        body = "{\"code\":" + r.statusCode() + ",\"message\":\"HTTP " + r.statusCode() + " without a body\",\"status\":"
+            + r.statusCode() + "}";
+      }
+      return new Response(body, r.statusCode());
     } catch (IOException e) {
       if (ProviderCalls.certainlyNotSent(e)) {
         throw new com.twilio.exception.ApiConnectionException("Twilio unreachable at " + url + ": " + e, e);

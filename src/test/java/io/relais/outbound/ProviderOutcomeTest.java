@@ -132,6 +132,15 @@ class ProviderOutcomeTest {
     assertThat(failure(twilio(mock()), sms()).outcomeUnknown()).isFalse();
   }
 
+  @Test
+  void twilioGatewayTimeoutWithoutABodyCertainlyDidNotSend() {
+    // what a gateway in front of Twilio answers when Twilio itself times out
+    stubTwilio(aResponse().withStatus(504));
+    MessageProvider.ProviderException e = failure(twilio(mock()), sms());
+    assertThat(e.outcomeUnknown()).isFalse();
+    assertThat(e.getMessage()).contains("504");
+  }
+
   // ---------------------------------------------------------------- SendGrid
 
   @Test
