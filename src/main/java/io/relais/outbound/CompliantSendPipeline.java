@@ -56,6 +56,7 @@ public class CompliantSendPipeline implements SendPipeline {
   private UnknownOutcomes unknownOutcomes;
   /** Parsed once per channel from the (immutable) properties, not on every send. */
   private final Map<Channel, SendingWindow> windows = new ConcurrentHashMap<>();
+  private java.time.Duration inDoubtAfter = java.time.Duration.ofSeconds(40);
   private final Map<Channel, List<FrequencyCap>> caps = new ConcurrentHashMap<>();
 
   /** How long a bot message waits before it checks again whether the agent is done. */
@@ -110,10 +111,66 @@ public class CompliantSendPipeline implements SendPipeline {
       return attempt(r, UUID.randomUUID().toString(), false);
     } catch (KeyTaken taken) {
       MessageRecord existing = taken.existing;
+      if (inDoubt(existing)) {
+        Optional<SendResult> settled = settleInDoubt(r, existing);
+        if (settled.isPresent()) {
+          return settled.get();
+        }
+        return attempt(r, existing.id(), true); // not at the provider: it never left, send it now
+      }
       if (!"FAILED".equals(existing.status())) {
         return resultOf(existing); // a retried or duplicated job: the first attempt's result
       }
       return attempt(r, existing.id(), true);
+    }
+  }
+
+  /** After this, an attempt that recorded PENDING can no longer be waiting for the provider: it died. */
+  public void setInDoubtAfter(java.time.Duration inDoubtAfter) {
+    this.inDoubtAfter = inDoubtAfter;
+  }
+
+  private static boolean inDoubt(MessageRecord m) {
+    return "PENDING".equals(m.status()) || DeliveryStatus.UNKNOWN.equals(m.status());
+  }
+
+  /**
+   * A retried step finds its message PENDING (the first attempt died between its record and the
+   * provider's answer, or is still calling) or UNKNOWN (the answer was lost). When the provider can
+   * be asked, Relais asks rather than guess: found there, the message is SENT; not found, it is
+   * reclaimed and sent (empty result). A PENDING record younger than the call's time-outs may still
+   * be in flight: the step fails and its retry asks later. When the provider cannot tell, the first
+   * attempt's result stands (PENDING counts as sent, UNKNOWN fails into an incident).
+   */
+  private Optional<SendResult> settleInDoubt(SendRequest r, MessageRecord existing) {
+    MessageProvider provider = providers.apply(r.channel());
+    if (existing.provider() == null || !existing.provider().equals(provider.name())) {
+      return Optional.of(resultOf(existing));
+    }
+    MessageProvider.Lookup lookup = provider.lookup(new MessageProvider.InDoubt(existing.id(), existing.channel(),
+        existing.fromAddress(), existing.toAddress(), existing.body(), existing.createdAt()));
+    boolean mayBeInFlight = "PENDING".equals(existing.status()) && existing.updatedAt().isAfter(clock.instant().minus(inDoubtAfter));
+    if (mayBeInFlight && lookup.kind() == MessageProvider.Lookup.Kind.NOT_FOUND) {
+      throw new IllegalStateException("IN_FLIGHT: message " + existing.id() + " was recorded at " + existing.updatedAt()
+          + " and may still be on its way to " + provider.name() + "; the step asks again later");
+    }
+    switch (lookup.kind()) {
+      case FOUND -> {
+        boolean ours = newTransaction.execute(tx -> store.settleInDoubt(existing.id(), "SENT", lookup.providerId(), clock.instant()));
+        log.info("Message {} in doubt was found at {}: SENT, not sent again", existing.id(), provider.name());
+        if (ours) {
+          events.publishEvent(new MessageSentEvent(existing.id(), existing.contactId(), existing.channel()));
+        }
+        return Optional.of(new SendResult(SendOutcome.SENT, null, existing.id(), null));
+      }
+      case NOT_FOUND -> {
+        boolean ours = newTransaction.execute(tx -> store.settleInDoubt(existing.id(), "FAILED", null, clock.instant()));
+        log.warn("Message {} in doubt is not at {}: sent again", existing.id(), provider.name());
+        return ours ? Optional.empty() : Optional.of(resultOf(messages.find(existing.id()).orElseThrow()));
+      }
+      default -> {
+        return Optional.of(resultOf(existing));
+      }
     }
   }
 

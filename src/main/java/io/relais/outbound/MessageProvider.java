@@ -1,6 +1,7 @@
 package io.relais.outbound;
 
 import io.relais.contact.Channel;
+import java.time.Instant;
 
 /** A way out to the customer: Twilio, SendGrid, or the simulator when no credentials are set. */
 public interface MessageProvider {
@@ -16,6 +17,31 @@ public interface MessageProvider {
 
   /** What the provider said: its id for the message and our status for it. */
   record Receipt(String providerId, String status) {}
+
+  /**
+   * Whether the provider has a message whose call ended in doubt (a crash or a time-out after
+   * the request was written): asked before such a message is sent again, so that it leaves once.
+   * Providers that cannot tell answer {@link Lookup#UNSUPPORTED} and the message stays in doubt.
+   */
+  default Lookup lookup(InDoubt message) {
+    return Lookup.UNSUPPORTED;
+  }
+
+  /** A recorded message whose provider call ended in doubt, as stored (no re-rendering). */
+  record InDoubt(String messageId, Channel channel, String from, String to, String body, Instant recordedAt) {}
+
+  /** The provider's answer about a message in doubt. */
+  record Lookup(Kind kind, String providerId) {
+
+    public enum Kind { FOUND, NOT_FOUND, UNSUPPORTED }
+
+    public static final Lookup NOT_FOUND = new Lookup(Kind.NOT_FOUND, null);
+    public static final Lookup UNSUPPORTED = new Lookup(Kind.UNSUPPORTED, null);
+
+    public static Lookup found(String providerId) {
+      return new Lookup(Kind.FOUND, providerId);
+    }
+  }
 
   /** A rendered message ready to leave, with the ids a provider callback needs to find it (no PII). */
   record OutboundMessage(

@@ -40,9 +40,11 @@ public class OutboundConfiguration {
       @Lazy ConsentChanges consentChanges, MessageLog messages, OutboundStore store, OutboundProperties props,
       Providers outboundProviders, Clock clock, PlatformTransactionManager transactions, ApplicationEventPublisher events,
       ObjectProvider<UnsubscribeLinks> unsubscribeLinks, ObjectProvider<ConversationOwnership> ownership,
-      ObjectProvider<UnknownOutcomes> unknownOutcomes) {
+      ObjectProvider<UnknownOutcomes> unknownOutcomes, DeliveryProperties delivery) {
     CompliantSendPipeline pipeline = new CompliantSendPipeline(contacts, consent, consentChanges, messages, store, props,
         outboundProviders, clock, transactions, events, unsubscribeLinks.getIfAvailable());
+    // a first attempt cannot still be waiting for the provider after its time-outs
+    pipeline.setInDoubtAfter(delivery.connectTimeout().plus(delivery.responseTimeout()).plusSeconds(5));
     ownership.ifAvailable(pipeline::setConversationOwnership);
     unknownOutcomes.ifAvailable(pipeline::setUnknownOutcomes);
     return pipeline;

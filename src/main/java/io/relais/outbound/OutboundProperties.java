@@ -180,7 +180,19 @@ public record OutboundProperties(
   }
 
   /** {@code relais.sendgrid.*}: email goes through SendGrid once the API key is set. */
-  public record Sendgrid(String apiKey, String apiBaseUrl, String fromEmail, String fromName, String webhookPublicKey) {
+  /**
+   * {@code relais.sendgrid.*}; {@code activityLookup}: the account has SendGrid's Email Activity
+   * history add-on, so that an email whose send ended in doubt (a crash or a time-out after the
+   * request) is looked up before it is sent again (without it, it stays UNKNOWN for an operator).
+   */
+  public record Sendgrid(String apiKey, String apiBaseUrl, String fromEmail, String fromName, String webhookPublicKey,
+      boolean activityLookup) {
+
+    public Sendgrid(String apiKey, String apiBaseUrl, String fromEmail, String fromName, String webhookPublicKey) {
+      this(apiKey, apiBaseUrl, fromEmail, fromName, webhookPublicKey, false);
+    }
+
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public Sendgrid {
       apiBaseUrl = apiBaseUrl == null || apiBaseUrl.isBlank() ? "https://api.sendgrid.com" : trimSlash(apiBaseUrl);
       fromEmail = fromEmail == null ? "bonjour@relais.example" : fromEmail;

@@ -185,6 +185,14 @@ public class OutboundStore {
   }
 
   /** Gives a message whose provider answer was lost the provider's id from a later callback. */
+  /** Settles a message in doubt (PENDING or UNKNOWN) as the provider says; false if another attempt settled it first. */
+  public boolean settleInDoubt(String messageId, String status, String providerId, Instant now) {
+    return jdbc.update("update message set status = ?, provider_id = coalesce(?, provider_id), "
+            + "reason = case when ? = 'FAILED' then 'IN_DOUBT_NOT_AT_PROVIDER' else reason end, updated_at = ? "
+            + "where id = ? and status in ('PENDING', '" + DeliveryStatus.UNKNOWN + "')",
+        status, providerId, status, ts(now), messageId) == 1;
+  }
+
   public boolean settleProviderId(String messageId, String provider, String providerId, Instant now) {
     return jdbc.update("update message set provider_id = ?, updated_at = ? where id = ? and provider = ? and provider_id is null",
         providerId, ts(now), messageId, provider) == 1;

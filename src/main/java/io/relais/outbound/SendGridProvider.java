@@ -9,6 +9,7 @@ import com.sendgrid.helpers.mail.Mail;
 import com.sendgrid.helpers.mail.objects.Content;
 import com.sendgrid.helpers.mail.objects.Email;
 import com.sendgrid.helpers.mail.objects.Personalization;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -66,6 +67,37 @@ public class SendGridProvider implements MessageProvider {
   public boolean external() {
     return true;
   }
+
+  /**
+   * With the Email Activity add-on ({@code relais.sendgrid.activity-lookup}), finds the email by
+   * the {@code messageId} custom argument it was sent with. The activity feed lags a little behind
+   * the mail send, which is why only messages in doubt for longer than the provider call's
+   * time-outs are looked up.
+   */
+  @Override
+  public Lookup lookup(InDoubt m) {
+    if (!config.activityLookup()) {
+      return Lookup.UNSUPPORTED;
+    }
+    try {
+      Request request = new Request();
+      request.setMethod(Method.GET);
+      request.setEndpoint("messages");
+      request.addQueryParam("limit", "10");
+      request.addQueryParam("query", "unique_args['messageId']=\"" + m.messageId() + "\"");
+      Response response = sendGrid.api(request);
+      if (response.getStatusCode() / 100 != 2) {
+        throw new ProviderException("SendGrid Email Activity refused the lookup of message " + m.messageId() + ": HTTP "
+            + response.getStatusCode(), String.valueOf(response.getStatusCode()), false, null);
+      }
+      JsonNode found = JSON.readTree(response.getBody()).path("messages");
+      return found.isArray() && !found.isEmpty() ? Lookup.found(found.get(0).path("msg_id").asText("SG-" + m.messageId())) : Lookup.NOT_FOUND;
+    } catch (IOException e) {
+      throw new ProviderException("SendGrid could not be asked about message " + m.messageId() + ": " + e, "SENDGRID_LOOKUP", false, e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   @Override
   public Receipt send(OutboundMessage m) {

@@ -1,5 +1,6 @@
 package io.relais.outbound;
 
+import com.twilio.base.ResourceSet;
 import com.twilio.exception.ApiException;
 import com.twilio.exception.TwilioException;
 import com.twilio.http.TwilioRestClient;
@@ -8,6 +9,7 @@ import com.twilio.rest.api.v2010.account.MessageCreator;
 import com.twilio.type.PhoneNumber;
 import io.relais.contact.Channel;
 import java.net.URI;
+import java.time.Instant;
 
 /**
  * SMS, WhatsApp and RCS through the Twilio Java SDK. The sender is always a {@link PhoneNumber}
@@ -69,6 +71,35 @@ public class TwilioProvider implements MessageProvider {
       throw new ProviderException("Twilio call failed: " + e.getMessage(), "TWILIO_ERROR", false, e);
     }
   }
+
+  /**
+   * Looks for the message among the latest ones from this sender to this recipient (Twilio creates
+   * the Message resource when it accepts the request, so an accepted one is listed): same text,
+   * created from a minute before our record on.
+   */
+  @Override
+  public Lookup lookup(InDoubt m) {
+    try {
+      ResourceSet<Message> latest = Message.reader()
+          .setTo(new PhoneNumber(address(m.channel(), m.to())))
+          .setFrom(new PhoneNumber(address(m.channel(), m.from())))
+          .pageSize(20).limit(20)
+          .read(client);
+      Instant since = m.recordedAt().minus(LOOKUP_CLOCK_SKEW);
+      for (Message message : latest) {
+        boolean recent = message.getDateCreated() == null || !message.getDateCreated().toInstant().isBefore(since);
+        boolean sameText = m.body() == null || m.body().startsWith("[template ") || m.body().equals(message.getBody());
+        if (recent && sameText) {
+          return Lookup.found(message.getSid());
+        }
+      }
+      return Lookup.NOT_FOUND;
+    } catch (TwilioException e) {
+      throw new ProviderException("Twilio could not be asked about message " + m.messageId() + ": " + e.getMessage(), "TWILIO_LOOKUP", false, e);
+    }
+  }
+
+  private static final java.time.Duration LOOKUP_CLOCK_SKEW = java.time.Duration.ofMinutes(1);
 
   static String address(Channel channel, String address) {
     return switch (channel) {

@@ -1,6 +1,10 @@
 package io.relais.outbound;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -171,9 +175,83 @@ class ProviderOutcomeTest {
   // ------------------------------------------------- through the pipeline: no second message
 
   @Test
-  void aRetriedSmsJobAfterATwilioTimeoutSendsNothingMore() {
+  void aRetriedSmsJobAfterATwilioTimeoutFindsTheMessageAtTwilioAndSendsNothingMore() {
+    // Twilio accepted the message, but its answer came after the time-out
     stubTwilio(aResponse().withStatus(201).withBody(ProviderHttpTest.twilioMessage("SM9")).withFixedDelay(LATE_MS));
-    retriedJobAfterUnknownOutcome(f -> twilio(mock()), Channel.SMS, MESSAGES);
+    OutboundFixture f = new OutboundFixture();
+    f.phoneProvider = twilio(mock());
+    Contact c = f.optedIn(Channel.SMS);
+    SendRequest request = OutboundFixture.request("k-late", c.id(), Channel.SMS, MessageCategory.TRANSACTIONAL, "Votre colis arrive");
+    SendResult first = f.pipeline().send(request);
+    assertThat(first.reason()).startsWith(CompliantSendPipeline.OUTCOME_UNKNOWN);
+    MessageRecord row = f.messages.find(first.messageId()).orElseThrow();
+    stubTwilioList(row, "SM9");
+
+    SendResult retry = f.pipeline().send(request); // the job's retry asks Twilio first
+    assertThat(retry.outcome()).isEqualTo(SendOutcome.SENT);
+    assertThat(wm.findAll(postRequestedFor(urlEqualTo(MESSAGES)))).as("Twilio got the message once").hasSize(1);
+    MessageRecord settled = f.messages.find(first.messageId()).orElseThrow();
+    assertThat(settled.status()).isEqualTo("SENT");
+    assertThat(settled.providerId()).isEqualTo("SM9");
+  }
+
+  @Test
+  void aRetriedSmsJobAfterATwilioTimeoutSendsOnceWhenTwilioHasNoSuchMessage() {
+    // Twilio never answered and never created the message
+    stubTwilio(aResponse().withStatus(504).withFixedDelay(LATE_MS));
+    OutboundFixture f = new OutboundFixture();
+    f.phoneProvider = twilio(mock());
+    Contact c = f.optedIn(Channel.SMS);
+    SendRequest request = OutboundFixture.request("k-lost", c.id(), Channel.SMS, MessageCategory.TRANSACTIONAL, "Votre colis arrive");
+    SendResult first = f.pipeline().send(request);
+    assertThat(first.reason()).startsWith(CompliantSendPipeline.OUTCOME_UNKNOWN);
+    stubTwilioList(f.messages.find(first.messageId()).orElseThrow(), null);
+    stubTwilio(aResponse().withStatus(201).withBody(ProviderHttpTest.twilioMessage("SM11")));
+    f.phoneProvider = twilio(mock());
+
+    SendResult retry = f.pipeline().send(request);
+    assertThat(retry.outcome()).isEqualTo(SendOutcome.SENT);
+    assertThat(retry.messageId()).isEqualTo(first.messageId());
+    assertThat(wm.findAll(getRequestedFor(urlPathEqualTo(MESSAGES)))).as("Twilio was asked before sending again").hasSize(1);
+    assertThat(f.messages.find(first.messageId()).orElseThrow().providerId()).isEqualTo("SM11");
+  }
+
+  @Test
+  void aRetriedEmailJobAfterASendGridResetIsLookedUpInTheEmailActivityWhenTheAccountHasIt() {
+    stubSendGrid(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+    OutboundFixture f = new OutboundFixture();
+    f.emailProvider = new SendGridProvider(configWithActivity(mock()), timeouts());
+    Contact c = f.optedIn(Channel.EMAIL);
+    SendRequest request = OutboundFixture.request("k-activity", c.id(), Channel.EMAIL, MessageCategory.TRANSACTIONAL, "Votre colis arrive");
+    SendResult first = f.pipeline().send(request);
+    assertThat(first.reason()).startsWith(CompliantSendPipeline.OUTCOME_UNKNOWN);
+    wm.stubFor(get(urlPathEqualTo("/v3/messages")).withQueryParam("query", equalTo("unique_args['messageId']=\"" + first.messageId() + "\""))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+            .withBody("{\"messages\":[{\"msg_id\":\"sg-activity-1\",\"to_email\":\"x\",\"status\":\"delivered\"}]}")));
+
+    SendResult retry = f.pipeline().send(request);
+    assertThat(retry.outcome()).isEqualTo(SendOutcome.SENT);
+    assertThat(wm.findAll(postRequestedFor(urlEqualTo(MAIL)))).as("SendGrid got the email once").hasSize(1);
+    assertThat(f.messages.find(first.messageId()).orElseThrow().providerId()).isEqualTo("sg-activity-1");
+  }
+
+  /** Twilio's message list between the row's sender and recipient: the message, or none. */
+  void stubTwilioList(MessageRecord row, String sid) {
+    String messages = sid == null ? "" : "{\"sid\":\"" + sid + "\",\"body\":" + quote(row.body()) + ",\"status\":\"queued\","
+        + "\"date_created\":\"" + java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(row.createdAt().atZone(java.time.ZoneOffset.UTC)) + "\"}";
+    wm.stubFor(get(urlPathEqualTo(MESSAGES)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+        .withBody("{\"messages\":[" + messages + "],\"first_page_uri\":\"" + MESSAGES + "\",\"next_page_uri\":null,"
+            + "\"previous_page_uri\":null,\"page\":0,\"page_size\":20,\"start\":0,\"end\":1,\"uri\":\"" + MESSAGES + "\"}")));
+  }
+
+  static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  OutboundProperties configWithActivity(String baseUrl) {
+    return new OutboundProperties("https://relais.example.fr", null, null, null, null, null,
+        new OutboundProperties.Twilio(SID, "secret-token", baseUrl),
+        new OutboundProperties.Sendgrid("SG.key", baseUrl, "bonjour@maboutique.fr", "MaBoutique", null, true), null);
   }
 
   @Test

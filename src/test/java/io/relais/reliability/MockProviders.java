@@ -1,6 +1,7 @@
 package io.relais.reliability;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -9,16 +10,24 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.extension.ResponseTransformerV2;
+import com.github.tomakehurst.wiremock.http.Response;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -39,8 +48,16 @@ public final class MockProviders implements AutoCloseable {
   private StubMapping fault;
 
   public MockProviders() {
-    server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(40).asynchronousResponseEnabled(false));
+    Lookups lookups = new Lookups();
+    server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(40).asynchronousResponseEnabled(false)
+        .extensions(lookups));
+    lookups.journal = server;
     server.start();
+    // what Relais asks about a message in doubt: Twilio's message list, SendGrid's Email Activity
+    server.stubFor(get(urlPathMatching(TWILIO_MESSAGES)).willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "application/json").withTransformers(Lookups.NAME)));
+    server.stubFor(get(urlPathEqualTo("/v3/messages")).willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "application/json").withTransformers(Lookups.NAME)));
     server.stubFor(post(urlPathMatching(TWILIO_MESSAGES)).atPriority(5).willReturn(aResponse()
         .withStatus(201)
         .withHeader("Content-Type", "application/json")
@@ -64,7 +81,8 @@ public final class MockProviders implements AutoCloseable {
         "relais.twilio.auth-token", AUTH_TOKEN,
         "relais.twilio.api-base-url", baseUrl(),
         "relais.sendgrid.api-key", SENDGRID_KEY,
-        "relais.sendgrid.api-base-url", baseUrl());
+        "relais.sendgrid.api-base-url", baseUrl(),
+        "relais.sendgrid.activity-lookup", "true");
   }
 
   /** From now on Twilio answers 500 (as during an outage) until {@link #heal()}. */
@@ -168,6 +186,71 @@ public final class MockProviders implements AutoCloseable {
       }
     }
     return found;
+  }
+
+  /**
+   * Answers lookups from what the mock accepted: {@code GET .../Messages.json?To=&From=} lists the
+   * accepted Twilio messages between them, {@code GET /v3/messages?query=unique_args['messageId']="..."}
+   * the accepted emails carrying that id.
+   */
+  static final class Lookups implements ResponseTransformerV2 {
+    static final String NAME = "relais-lookups";
+    private static final DateTimeFormatter RFC_2822 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.US);
+    private final ObjectMapper json = new ObjectMapper();
+    volatile WireMockServer journal;
+
+    @Override
+    public String getName() {
+      return NAME;
+    }
+
+    @Override
+    public boolean applyGlobally() {
+      return false;
+    }
+
+    @Override
+    public Response transform(Response response, ServeEvent serveEvent) {
+      LoggedRequest request = serveEvent.getRequest();
+      ObjectNode answer = json.createObjectNode();
+      try {
+        if (request.getUrl().startsWith("/v3/messages")) {
+          ArrayNode found = answer.putArray("messages");
+          String query = request.queryParameter("query").firstValue();
+          String wanted = query.substring(query.indexOf('"') + 1, query.lastIndexOf('"'));
+          for (ServeEvent e : journal.getAllServeEvents()) {
+            if (e.getRequest().getUrl().startsWith("/v3/mail/send") && e.getResponse().getStatus() == 202) {
+              for (JsonNode p : json.readTree(e.getRequest().getBodyAsString()).path("personalizations")) {
+                if (wanted.equals(p.path("custom_args").path("messageId").asText())) {
+                  found.addObject().put("msg_id", e.getResponse().getHeaders().getHeader("X-Message-Id").firstValue());
+                }
+              }
+            }
+          }
+        } else {
+          String to = request.queryParameter("To").firstValue();
+          String from = request.queryParameter("From").firstValue();
+          ArrayNode found = answer.putArray("messages");
+          for (ServeEvent e : journal.getAllServeEvents()) {
+            LoggedRequest r = e.getRequest();
+            if (r.getMethod().getName().equals("POST") && r.getUrl().matches(TWILIO_MESSAGES + ".*") && e.getResponse().getStatus() == 201
+                && to.equals(formParam(r.getBodyAsString(), "To")) && from.equals(formParam(r.getBodyAsString(), "From"))) {
+              found.addObject()
+                  .put("sid", json.readTree(e.getResponse().getBodyAsString()).path("sid").asText())
+                  .put("body", formParam(r.getBodyAsString(), "Body"))
+                  .put("to", to).put("from", from).put("status", "queued")
+                  .put("date_created", RFC_2822.format(r.getLoggedDate().toInstant().atZone(ZoneOffset.UTC)));
+            }
+          }
+          String uri = request.getUrl();
+          answer.put("first_page_uri", uri).putNull("next_page_uri").putNull("previous_page_uri")
+              .put("page", 0).put("page_size", 20).put("start", 0).put("end", found.size()).put("uri", uri);
+        }
+        return Response.Builder.like(response).but().body(json.writeValueAsString(answer)).build();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   private static String formParam(String body, String name) {
