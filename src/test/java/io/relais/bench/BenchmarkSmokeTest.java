@@ -22,7 +22,7 @@ class BenchmarkSmokeTest {
 
   @Test
   void everyPhaseCompletesAndPrintsItsFigures() {
-    Benchmark.Settings settings = new Benchmark.Settings(200, 4, 50, 2, 2, Duration.ofMinutes(5), false);
+    Benchmark.Settings settings = new Benchmark.Settings(200, 4, 50, 2, 2, Duration.ofMinutes(5), false, true);
     ByteArrayOutputStream table = new ByteArrayOutputStream();
     Map<String, Benchmark.Figure> figures;
     RelaisNode unstarted = RelaisNode.fromThisClasspath("smoke", RelaisNode.freePort(), tmp.resolve("relais.log"));
