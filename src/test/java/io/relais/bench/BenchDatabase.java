@@ -156,6 +156,31 @@ public final class BenchDatabase implements AutoCloseable {
     update("analyze consent_state");
   }
 
+  /** Exact row counts of the tables with this prefix, divided by n, e.g. "act_ru_job 1.00, ...": what a journey keeps. */
+  public String rowsPerTable(String prefix, int n) {
+    List<String> tables = new ArrayList<>();
+    try (PreparedStatement ps = probe().prepareStatement(
+        "select c.relname from pg_class c join pg_namespace ns on ns.oid = c.relnamespace where c.relkind = 'r' "
+            + "and ns.nspname = current_schema() and c.relname like ? order by c.relname")) {
+      ps.setString(1, prefix.toLowerCase(Locale.ROOT) + "%");
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    StringBuilder out = new StringBuilder();
+    for (String t : tables) {
+      long rows = queryLong("select count(*) from " + t);
+      if (rows > 0) {
+        out.append(out.isEmpty() ? "" : ", ").append(t).append(String.format(Locale.ROOT, " %.2f", rows / (double) n));
+      }
+    }
+    return out.toString();
+  }
+
   /** PostgreSQL's own counters for this database: what a phase cost it in commits and rows. */
   public record Work(long commits, long inserted, long updated, long deleted, long fetched) {
     Work minus(Work before) {

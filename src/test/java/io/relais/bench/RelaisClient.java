@@ -97,6 +97,11 @@ public final class RelaisClient {
     return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** A JSON post that may take long (a bulk request on a busy machine). */
+  public HttpResponse<String> post(String path, String json, Duration timeout) {
+    return send(request(path).timeout(timeout).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
   /** A CSV body, such as a contact import. */
   public HttpResponse<String> postCsv(String path, String csv) {
     return send(request(path).header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv)));
