@@ -134,6 +134,74 @@ public final class BenchDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Contacts {@code <prefix>0 .. <prefix>n-1} with a French mobile, an email and a granted
+   * marketing consent for EMAIL and SMS, written as the contact import writes them (contact row,
+   * consent ledger event, consent state) but in a few set-based statements.
+   */
+  public void seedContacts(String prefix, int n) {
+    String series = "from generate_series(0, " + (n - 1) + ") i";
+    update("insert into contact (id, phone, email, first_name, time_zone, holiday_zone, last_activity_at, created_at, updated_at) "
+        + "select '" + prefix + "' || i, '+3367' || lpad(i::text, 7, '0'), '" + prefix + "' || i || '@bench.example', 'Camille', "
+        + "'Europe/Paris', 'METROPOLE', now(), now(), now() " + series);
+    for (String channel : new String[] {"EMAIL", "SMS"}) {
+      update("insert into consent_event (contact_id, channel, purpose, status, legal_basis, method, source, proof, occurred_at, recorded_at) "
+          + "select '" + prefix + "' || i, '" + channel + "', 'MARKETING', 'GRANTED', 'CONSENT', 'IMPORT', 'bench', 'bench seed', "
+          + "timestamp '2026-01-01', now() " + series);
+      update("insert into consent_state (contact_id, channel, purpose, status, event_id, occurred_at) "
+          + "select contact_id, channel, purpose, status, id, occurred_at from consent_event where channel = '" + channel
+          + "' and proof = 'bench seed'");
+    }
+    update("analyze contact");
+    update("analyze consent_state");
+  }
+
+  /** Exact row counts of the tables with this prefix, divided by n, e.g. "act_ru_job 1.00, ...": what a journey keeps. */
+  public String rowsPerTable(String prefix, int n) {
+    List<String> tables = new ArrayList<>();
+    try (PreparedStatement ps = probe().prepareStatement(
+        "select c.relname from pg_class c join pg_namespace ns on ns.oid = c.relnamespace where c.relkind = 'r' "
+            + "and ns.nspname = current_schema() and c.relname like ? order by c.relname")) {
+      ps.setString(1, prefix.toLowerCase(Locale.ROOT) + "%");
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    StringBuilder out = new StringBuilder();
+    for (String t : tables) {
+      long rows = queryLong("select count(*) from " + t);
+      if (rows > 0) {
+        out.append(out.isEmpty() ? "" : ", ").append(t).append(String.format(Locale.ROOT, " %.2f", rows / (double) n));
+      }
+    }
+    return out.toString();
+  }
+
+  /** PostgreSQL's own counters for this database: what a phase cost it in commits and rows. */
+  public record Work(long commits, long inserted, long updated, long deleted, long fetched) {
+    Work minus(Work before) {
+      return new Work(commits - before.commits, inserted - before.inserted, updated - before.updated, deleted - before.deleted,
+          fetched - before.fetched);
+    }
+  }
+
+  /** The counters of {@code pg_stat_database} now (after the statistics of finished transactions are flushed). */
+  public Work work() {
+    RelaisNode.sleep(1100); // PostgreSQL 15 flushes other backends' statistics at most every second
+    try (PreparedStatement ps = probe().prepareStatement(
+        "select xact_commit, tup_inserted, tup_updated, tup_deleted, tup_fetched from pg_stat_database where datname = current_database()");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return new Work(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Bytes (tables, indexes, TOAST) of every table whose name starts with the prefix, e.g. act_ru_. */
   public long bytesOfTables(String prefix) {
     return queryLong(

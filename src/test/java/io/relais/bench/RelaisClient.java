@@ -97,6 +97,16 @@ public final class RelaisClient {
     return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** A JSON post that may take long (a bulk request on a busy machine). */
+  public HttpResponse<String> post(String path, String json, Duration timeout) {
+    return send(request(path).timeout(timeout).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** A CSV body, such as a contact import. */
+  public HttpResponse<String> postCsv(String path, String csv) {
+    return send(request(path).header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv)));
+  }
+
   /** A form post (webhooks), with extra headers such as a provider's signature. */
   public HttpResponse<String> postForm(String path, String form, Map<String, String> headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
