@@ -36,9 +36,9 @@ class BenchmarkSmokeTest {
             .jvmOption("-Xmx512m")
             .jvmOption("-XX:TieredStopAtLevel=1")
             // the shared test server has ~100 connections for every suite running on the machine
-            .property("spring.datasource.hikari.maximum-pool-size", "8")
             // a send job holds two connections (the engine's and the pipeline's own transaction):
-            // 8 job threads on 8 connections wait for each other until Hikari's 30 s time-out
+            // 3 job threads need 2 x 3 + 4 inbound workers + 2 (ProductionSettingsGuard)
+            .property("spring.datasource.hikari.maximum-pool-size", "12")
             .property("camunda.bpm.job-execution.core-pool-size", "3")
             .property("camunda.bpm.job-execution.max-pool-size", "3")
             .start(Duration.ofMinutes(4))) {
