@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.repository.ProcessDefinition;
 import org.springframework.stereotype.Component;
 
@@ -97,8 +98,11 @@ public class SendMessageDelegate implements JavaDelegate {
   static JourneyStep callingStep(DelegateExecution execution) {
     DelegateExecution caller = execution.getProcessInstance().getSuperExecution();
     DelegateExecution at = caller != null ? caller : execution;
-    ProcessDefinition definition = execution.getProcessEngineServices().getRepositoryService()
-        .getProcessDefinition(at.getProcessDefinitionId());
+    // the execution holds its definition (from the deployment cache); asking the repository
+    // service instead would read ACT_RE_PROCDEF on every send
+    ProcessDefinition definition = at instanceof ExecutionEntity entity && entity.getProcessDefinition() != null
+        ? entity.getProcessDefinition()
+        : execution.getProcessEngineServices().getRepositoryService().getProcessDefinition(at.getProcessDefinitionId());
     return new JourneyStep(at.getProcessInstanceId(), definition.getKey(), definition.getVersion(), at.getCurrentActivityId());
   }
 
