@@ -26,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -73,12 +72,10 @@ class FaultInjectionTest {
 
   /**
    * Scenario 1: journeys with timers run on two nodes; one is killed with kill -9 and restarted.
-   * Quarantined in the full reliability suite (tag reliability-full, run by bench/reliability.sh):
-   * under CI load it found one contact with a duplicate email in about half of the runs, an open
-   * exactly-once bug tracked in docs/reliability.md; it must come back into the default run once fixed.
+   * A send the killed node had recorded but not finished is in doubt: the retry asks the mock
+   * provider (as it would ask Twilio or SendGrid) before sending it again.
    */
   @Test
-  @Tag("reliability-full")
   @Order(1)
   void killingANodeMidRunLosesNoMessageAndSendsNoneTwice() {
     // Half the journeys through each node, as behind a load balancer; the email step waits 30 s,
@@ -139,8 +136,7 @@ class FaultInjectionTest {
    * Scenario 3: the same inbound webhook delivered three times at once to both nodes gives one
    * stored message and one conversation; status callbacks out of order leave the final status.
    */
-  @Tag("reliability-full") // uses the SMS that scenario 1 sent, so it runs beside it in the full suite
-  @Test
+  @Test // uses the SMS that scenario 1 sent
   @Order(2)
   void duplicateWebhooksAreHandledOnceAndLateStatusesDoNotGoBack() throws Exception {
     int contacts = Math.min(JOURNEYS, 10);

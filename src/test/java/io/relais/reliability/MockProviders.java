@@ -112,10 +112,16 @@ public final class MockProviders implements AutoCloseable {
 
   /** When the mock received each accepted SMS, per recipient. */
   public Map<String, List<Instant>> smsTimesByRecipient() {
+    return smsTimesByRecipient(body -> true);
+  }
+
+  /** When the mock received each accepted SMS whose text passes the filter, per recipient. */
+  public Map<String, List<Instant>> smsTimesByRecipient(java.util.function.Predicate<String> text) {
     Map<String, List<Instant>> times = new HashMap<>();
     for (var event : server.getAllServeEvents()) {
       LoggedRequest r = event.getRequest();
-      if (r.getUrl().matches(TWILIO_MESSAGES + ".*") && event.getResponse().getStatus() == 201) {
+      if (r.getMethod().getName().equals("POST") && r.getUrl().matches(TWILIO_MESSAGES + ".*") && event.getResponse().getStatus() == 201
+          && text.test(formParam(r.getBodyAsString(), "Body"))) {
         times.computeIfAbsent(formParam(r.getBodyAsString(), "To"), k -> new ArrayList<>()).add(r.getLoggedDate().toInstant());
       }
     }
