@@ -59,6 +59,7 @@ class StopWhileQueuedTest {
           (long) CONTACTS * SENDS_PER_CONTACT);
       // the opt-out confirmation is the one SMS that must go after the STOP: not a marketing one
       java.util.function.Predicate<String> confirmation = body -> body.startsWith("Vous êtes désinscrit");
+      ReliabilityCluster.await("opt-out confirmations", Duration.ofMinutes(2), () -> mock.smsTimesByRecipient(confirmation).size(), CONTACTS);
       Map<String, List<Instant>> received = mock.smsTimesByRecipient(confirmation.negate());
       Map<String, List<Instant>> confirmations = mock.smsTimesByRecipient(confirmation);
       int before = 0;
