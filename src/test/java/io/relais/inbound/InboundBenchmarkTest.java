@@ -100,13 +100,13 @@ class InboundBenchmarkTest {
       // where the time goes: stored -> routed to the journey (inbound row PROCESSED), routed -> answer recorded
       List<Long> routed = jdbc.queryForList("select extract(epoch from (updated_at - created_at)) * 1000 from message "
           + "where direction = 'IN' and status = 'PROCESSED'", Double.class).stream().map(Math::round).sorted().toList();
-      List<Long> answered = jdbc.queryForList(
+      List<Long> answering = jdbc.queryForList(
           "select extract(epoch from (min(o.created_at) - i.updated_at)) * 1000 from message i join message o "
               + "on o.contact_id = i.contact_id and o.direction = 'OUT' and o.category = 'SERVICE' "
               + "where i.direction = 'IN' group by i.id, i.updated_at", Double.class)
           .stream().map(Math::round).sorted().toList();
       System.out.printf("INBOUND BENCHMARK breakdown: stored -> routed p50 %d ms, p99 %d ms; routed -> answer recorded p50 %d ms, p99 %d ms%n",
-          pct(routed, 0.5), pct(routed, 0.99), pct(answered, 0.5), pct(answered, 0.99));
+          pct(routed, 0.5), pct(routed, 0.99), pct(answering, 0.5), pct(answering, 0.99));
       long ok = sent.stream().filter(f -> f.join() == 200).count();
       System.out.printf("INBOUND BENCHMARK on PostgreSQL: %d replies posted at %d/s in %.1f s (%d answered 200), "
               + "%d answers recorded after %.1f s: %.0f answers/s; latency inbound stored -> answer recorded p50 %d ms, p99 %d ms, max %d ms%n",
