@@ -25,8 +25,12 @@ final class IntentTable {
   private static final Pattern INPUT_ENTRY = Pattern.compile("<(?:\\w+:)?inputEntry[^>]*>\\s*<(?:\\w+:)?text>(.*?)</", Pattern.DOTALL);
   private static final Pattern STRING_LITERAL = Pattern.compile("\"([^\"]+)\"");
 
+  private static final int MAX_REMEMBERED = 10_000;
+
   private final DmnDecision decision;
   private final Set<String> vocabulary;
+  private final java.util.concurrent.ConcurrentHashMap<String, Optional<ReplyClassification>> answers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private IntentTable(DmnDecision decision, Set<String> vocabulary) {
     this.decision = decision;
@@ -54,8 +58,22 @@ final class IntentTable {
     }
   }
 
-  /** The first matching rule for an already normalised text. */
+  /** The first matching rule for an already normalised text (replies repeat: "OUI", "2", "STOP"...: answers are kept). */
   Optional<ReplyClassification> evaluate(String normalized) {
+    Optional<ReplyClassification> known = answers.get(normalized);
+    if (known != null) {
+      return known;
+    }
+    Optional<ReplyClassification> answer = evaluateTable(normalized);
+    if (answers.size() >= MAX_REMEMBERED) {
+      answers.clear(); // a crude bound: the table is cheap to ask again, memory must not grow with the texts
+    }
+    answers.put(normalized, answer);
+    return answer;
+  }
+
+  /** The FEEL engine parses the table's expressions at each evaluation: milliseconds per reply. */
+  private Optional<ReplyClassification> evaluateTable(String normalized) {
     DmnDecisionTableResult result = DMN.evaluateDecisionTable(decision, Map.of("text", normalized));
     DmnDecisionRuleResult first = result.getFirstResult();
     if (first == null || first.get("intent") == null) {

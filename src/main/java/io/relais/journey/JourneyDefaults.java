@@ -25,6 +25,7 @@ public class JourneyDefaults {
   static final String PREFIX = "relais.journeys.defaults.";
 
   private final Environment environment;
+  private volatile String sendRetryCycle;
 
   public JourneyDefaults(Environment environment) {
     this.environment = environment;
@@ -34,18 +35,25 @@ public class JourneyDefaults {
   public static final String DEFAULT_SEND_RETRY_CYCLE = "PT30S,PT1M,PT2M,PT5M,PT10M";
 
   /**
-   * {@code ${journeyDefaults.sendRetryCycle()}}: when a failed send (provider 5xx, unreachable) is
+   * {@code ${journeyDefaults.sendRetryCycle}}: when a failed send (provider 5xx, unreachable) is
    * tried again: {@code relais.send.retry-cycle}, either a list of waits with backoff ({@code
    * PT30S,PT1M,PT2M,PT5M,PT10M}, one retry each, the default) or {@code R5/PT1M}. When the retries
    * run out the job becomes an incident, retried from Cockpit.
    */
-  public String sendRetryCycle() {
+  public String getSendRetryCycle() {
+    // a property, not a method call, in the BPMN: JUEL looks a called method up by reflection on
+    // every evaluation, and this one is evaluated for every send job created
+    String cached = sendRetryCycle;
+    if (cached != null) {
+      return cached;
+    }
     String value = environment.getProperty("relais.send.retry-cycle", DEFAULT_SEND_RETRY_CYCLE).trim();
     if (!value.matches("R\\d+/P\\S+")) {
       for (String wait : value.split(",")) {
         checked("relais.send.retry-cycle", wait.trim());
       }
     }
+    sendRetryCycle = value;
     return value;
   }
 
