@@ -1,6 +1,8 @@
 package io.relais.handoff;
 
+import io.relais.platform.ClusterLock;
 import io.relais.web.RelaisGroups;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,25 +34,32 @@ public class HandoffQueues {
   private final FilterService filters;
   private final TaskService tasks;
   private final AuthorizationService authorizations;
+  private final ClusterLock clusterLock;
 
-  public HandoffQueues(FilterService filters, TaskService tasks, AuthorizationService authorizations) {
+  public HandoffQueues(FilterService filters, TaskService tasks, AuthorizationService authorizations, ClusterLock clusterLock) {
     this.filters = filters;
     this.tasks = tasks;
     this.authorizations = authorizations;
+    this.clusterLock = clusterLock;
   }
 
   @EventListener(ApplicationStartedEvent.class)
   @Order(10)
   public void createFilters() {
-    int priority = -20;
-    for (Map.Entry<String, String> queue : FILTERS.entrySet()) {
-      ensureFilter(queue.getKey(), queue.getValue(), priority++);
-    }
+    // nodes starting together: one creates the filters, the others find them (or skip: the one
+    // holding the lease is creating them)
+    clusterLock.runExclusively("handoff-filters", Duration.ofMinutes(2), () -> {
+      int priority = -20;
+      for (Map.Entry<String, String> queue : FILTERS.entrySet()) {
+        ensureFilter(queue.getKey(), queue.getValue(), priority++);
+      }
+    });
   }
 
   /** The filter of a queue: its group's tasks, claimed or not, newest first; created if missing. */
   public Filter ensureFilter(String group, String name, int priority) {
-    Filter filter = filters.createFilterQuery().filterName(name).singleResult();
+    // the oldest one if an earlier version of Relais created it twice
+    Filter filter = filters.createFilterQuery().filterName(name).list().stream().findFirst().orElse(null);
     if (filter == null) {
       filter = filters.newTaskFilter(name);
       filter.setQuery(tasks.createTaskQuery().taskCandidateGroup(group).includeAssignedTasks()
