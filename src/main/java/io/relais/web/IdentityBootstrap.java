@@ -1,5 +1,7 @@
 package io.relais.web;
 
+import io.relais.platform.ClusterLock;
+import java.time.Duration;
 import java.util.List;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
@@ -38,19 +40,31 @@ public class IdentityBootstrap {
   private final IdentityService identity;
   private final AuthorizationService authorizations;
   private final boolean demoAccounts;
+  private final ClusterLock clusterLock;
 
   public IdentityBootstrap(
       IdentityService identity,
       AuthorizationService authorizations,
-      @Value("${relais.demo-accounts.enabled:false}") boolean demoAccounts) {
+      @Value("${relais.demo-accounts.enabled:false}") boolean demoAccounts,
+      org.springframework.beans.factory.ObjectProvider<ClusterLock> clusterLock) {
     this.identity = identity;
     this.authorizations = authorizations;
     this.demoAccounts = demoAccounts;
+    this.clusterLock = clusterLock.getIfAvailable();
   }
 
   @EventListener(ApplicationStartedEvent.class)
   @Order(-10)
   public void bootstrap() {
+    // nodes starting together: one creates, the others skip (groups and grants are unique rows)
+    if (clusterLock == null) {
+      createAll();
+    } else {
+      clusterLock.runExclusively("identity-bootstrap", Duration.ofMinutes(2), this::createAll);
+    }
+  }
+
+  private void createAll() {
     group(RelaisGroups.MARKETERS, "Marketers");
     group(RelaisGroups.AGENTS, "Agents");
     group(RelaisGroups.SUPERVISORS, "Supervisors");
