@@ -144,7 +144,9 @@ class InboundWebhookInputTest extends InboundEndToEnd {
     Map<String, String> known = form(freshPhone(), "Bonjour");
     known.put("To", "36180");
     assertTwiml(postSigned(known));
-    assertThat(messageLog.findByProviderId("TWILIO", known.get("MessageSid")).orElseThrow().reason()).isNull();
+    // not flagged (the processor may already have noted where it went: that is not a flag)
+    String reason = messageLog.findByProviderId("TWILIO", known.get("MessageSid")).orElseThrow().reason();
+    assertThat(reason == null ? "" : reason).doesNotContain("unknown To");
   }
 
   @Test
