@@ -55,9 +55,14 @@ class ProviderOutcomeTest {
   }
 
   OutboundProperties config(String baseUrl) {
+    return config(baseUrl, false);
+  }
+
+  /** {@code activityLookup}: the SendGrid account has the Email Activity add-on. */
+  OutboundProperties config(String baseUrl, boolean activityLookup) {
     return new OutboundProperties("https://relais.example.fr", null, null, null, null, null,
         new OutboundProperties.Twilio(SID, "secret-token", baseUrl),
-        new OutboundProperties.Sendgrid("SG.key", baseUrl, "bonjour@maboutique.fr", "MaBoutique", null), null);
+        new OutboundProperties.Sendgrid("SG.key", baseUrl, "bonjour@maboutique.fr", "MaBoutique", null, activityLookup), null);
   }
 
   String mock() {
@@ -220,7 +225,7 @@ class ProviderOutcomeTest {
   void aRetriedEmailJobAfterASendGridResetIsLookedUpInTheEmailActivityWhenTheAccountHasIt() {
     stubSendGrid(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
     OutboundFixture f = new OutboundFixture();
-    f.emailProvider = new SendGridProvider(configWithActivity(mock()), timeouts());
+    f.emailProvider = new SendGridProvider(config(mock(), true), timeouts());
     Contact c = f.optedIn(Channel.EMAIL);
     SendRequest request = OutboundFixture.request("k-activity", c.id(), Channel.EMAIL, MessageCategory.TRANSACTIONAL, "Votre colis arrive");
     SendResult first = f.pipeline().send(request);
@@ -248,11 +253,6 @@ class ProviderOutcomeTest {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
-  OutboundProperties configWithActivity(String baseUrl) {
-    return new OutboundProperties("https://relais.example.fr", null, null, null, null, null,
-        new OutboundProperties.Twilio(SID, "secret-token", baseUrl),
-        new OutboundProperties.Sendgrid("SG.key", baseUrl, "bonjour@maboutique.fr", "MaBoutique", null, true), null);
-  }
 
   @Test
   void aRetriedEmailJobAfterASendGridResetSendsNothingMore() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.relais.RelaisApplication;
 import io.relais.journey.JourneyDeployer;
+import io.relais.support.TestFiles;
 import io.relais.support.PostgresDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.repository.Deployment;
@@ -77,8 +77,8 @@ class StartupAndDeploymentTest {
 
   private void checkTwoStarts(Map<String, Object> baseProps, String[] profiles) throws IOException {
     // A copy of the real folders, so that the test can change a journey between starts.
-    Path processes = copyTree(Path.of("processes"), tmp.resolve("processes"));
-    Path forms = copyTree(Path.of("forms"), tmp.resolve("forms"));
+    Path processes = TestFiles.copyTree(Path.of("processes"), tmp.resolve("processes"));
+    Path forms = TestFiles.copyTree(Path.of("forms"), tmp.resolve("forms"));
     // One journey of our own, so that the test means something whatever the folders hold.
     Path ping = processes.resolve("relais-ping.bpmn");
     Files.copy(Path.of("src/test/resources/bpmn/relais-ping.bpmn"), ping);
@@ -135,23 +135,5 @@ class StartupAndDeploymentTest {
           .forEach(p -> names.add("forms/" + forms.relativize(p)));
     }
     return names;
-  }
-
-  private static Path copyTree(Path from, Path to) throws IOException {
-    Files.createDirectories(to);
-    if (!Files.isDirectory(from)) {
-      return to;
-    }
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.collect(Collectors.toList())) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return to;
   }
 }

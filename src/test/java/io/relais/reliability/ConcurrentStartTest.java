@@ -7,6 +7,7 @@ import io.relais.bench.PostgresTarget;
 import io.relais.bench.RelaisNode;
 import io.relais.handoff.HandoffQueues;
 import io.relais.support.PostgresDatabase;
+import io.relais.support.TestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class ConcurrentStartTest {
   void twoNodesStartingTogetherDeployOnceAndCreateEachQueueOnce() {
     try (PostgresDatabase pg = PostgresDatabase.create()) {
       BenchDatabase db = BenchDatabase.existing(PostgresTarget.host(), PostgresTarget.port(), pg.user(), pg.password(), pg.name());
-      Path processes = copyOf(Path.of("processes"), logs.resolve("processes"));
+      Path processes = TestFiles.copyTree(Path.of("processes"), logs.resolve("processes"));
       try (RelaisNode first = node("first", pg, processes)) {
         first.start(Duration.ofMinutes(4)); // creates the schema and deploys version 1
       }
@@ -60,29 +61,6 @@ class ConcurrentStartTest {
       } finally {
         nodes.forEach(RelaisNode::close);
       }
-    }
-  }
-
-  private static Path copyOf(Path from, Path to) {
-    try {
-      if (Files.exists(to)) {
-        try (var old = Files.walk(to)) {
-          old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      }
-      try (var files = Files.walk(from)) {
-        for (Path p : files.filter(f -> !f.toString().contains("node_modules")).toList()) {
-          Path target = to.resolve(from.relativize(p).toString());
-          if (Files.isDirectory(p)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(p, target);
-          }
-        }
-      }
-      return to.toAbsolutePath();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
