@@ -1,5 +1,8 @@
 package io.relais.journey;
 
+import io.relais.analytics.Experiments;
+import io.relais.outbound.SendPipeline;
+import io.relais.support.RecordingSendStep;
 import org.camunda.community.process_test_coverage.spring_test.common.ProcessEngineCoverageProperties;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -20,5 +23,12 @@ class JourneyCoverageSettings {
         .excludeProcessDefinitionKeys("relais-send", "relais-handoff", "double-opt-in", JourneyMigrationTest.SAMPLE_KEY)
         .assertClassCoverageAtLeast(1.0)
         .build();
+  }
+
+  /** The production send step, remembering each journey's sends for {@link JourneyTestSupport#sent}. */
+  @Bean
+  @Primary
+  RecordingSendStep recordingSendStep(SendPipeline pipeline, Experiments experiments) {
+    return new RecordingSendStep(pipeline, experiments);
   }
 }

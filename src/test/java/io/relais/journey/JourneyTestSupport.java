@@ -1,6 +1,7 @@
 package io.relais.journey;
 
 import io.relais.support.Jobs;
+import io.relais.support.RecordingSendStep;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ abstract class JourneyTestSupport {
   @Autowired ManagementService management;
   @Autowired HistoryService history;
   @Autowired RepositoryService repository;
+  @Autowired RecordingSendStep sendSteps;
 
   @BeforeEach
   void startClockAndStandIns() {
@@ -148,7 +150,7 @@ abstract class JourneyTestSupport {
 
   /** What the journey asked the send pipeline to send, in order: channel, category, text, ... */
   List<Map<String, Object>> sent(ProcessInstance pi) {
-    return called(pi, "relais-send");
+    return sendSteps.sent(pi.getId());
   }
 
   /** The agent takes the open handoff of this journey's contact in Tasklist and resolves it. */

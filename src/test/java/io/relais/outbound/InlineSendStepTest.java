@@ -1,0 +1,215 @@
+package io.relais.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import io.relais.contact.Channel;
+import io.relais.contact.ConsentEvent;
+import io.relais.contact.ConsentLedger;
+import io.relais.contact.ConsentMethod;
+import io.relais.contact.ConsentStatus;
+import io.relais.contact.ContactInput;
+import io.relais.contact.ContactRegistry;
+import io.relais.contact.LegalBasis;
+import io.relais.contact.Purpose;
+import io.relais.conversation.Direction;
+import io.relais.conversation.MessageLog;
+import io.relais.conversation.MessageRecord;
+import io.relais.support.Jobs;
+import io.relais.support.RelaisSpringTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.assertions.bpmn.AbstractAssertions;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.CallActivity;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaIn;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * A journey's send step (a call activity to relais-send, asynchronous before, as the element
+ * template draws it) runs inline: no child instance, the message recorded against the journey's
+ * step, quiet hours waited out on the step itself, failures retried with the send retry cycle
+ * into an incident on the step, and a retry after a crash that followed the send sends nothing twice.
+ */
+@RelaisSpringTest
+class InlineSendStepTest {
+
+  static final Instant SATURDAY_EVENING = Instant.parse("2026-07-11T18:30:00Z"); // 20:30 Paris
+  static final Instant MONDAY_OPENING = Instant.parse("2026-07-13T06:00:00Z"); // 08:00 Paris
+  static final Instant MONDAY_MORNING = Instant.parse("2026-07-13T08:00:00Z"); // 10:00 Paris
+  static final String STEP = "Call_Send";
+
+  /** An end listener of the step that fails once when armed: a crash after the send, before the commit. */
+  public static class FailOnceAfterSend implements ExecutionListener {
+    static final AtomicBoolean ARMED = new AtomicBoolean();
+
+    @Override
+    public void notify(DelegateExecution execution) {
+      if (ARMED.getAndSet(false)) {
+        throw new IllegalStateException("crash after the send");
+      }
+    }
+  }
+
+  @Autowired ProcessEngine engine;
+  @Autowired RuntimeService runtime;
+  @Autowired RepositoryService repository;
+  @Autowired ManagementService management;
+  @Autowired HistoryService history;
+  @Autowired ContactRegistry contacts;
+  @Autowired ConsentLedger ledger;
+  @Autowired MessageLog messages;
+
+  String journey;
+  String contactId;
+
+  @BeforeEach
+  void setUp() {
+    AbstractAssertions.init(engine);
+    FailOnceAfterSend.ARMED.set(false);
+    journey = "inline-send-" + UUID.randomUUID().toString().substring(0, 8);
+    BpmnModelInstance model = Bpmn.createExecutableProcess(journey).camundaHistoryTimeToLive(1)
+        .startEvent()
+        .callActivity(STEP).calledElement(InlineSendSteps.CALLED_ELEMENT).camundaAsyncBefore()
+        .camundaIn("channel", "channel").camundaIn("category", "category").camundaIn("text", "text")
+        .camundaOut("sendOutcome", "sendOutcome").camundaOut("sendMessageId", "sendMessageId")
+        .camundaExecutionListenerClass(ExecutionListener.EVENTNAME_END, FailOnceAfterSend.class.getName())
+        .receiveTask("Wait_Next")
+        .endEvent()
+        .done();
+    CallActivity call = model.getModelElementById(STEP);
+    CamundaIn businessKey = model.newInstance(CamundaIn.class);
+    businessKey.setCamundaBusinessKey("#{execution.processBusinessKey}");
+    call.getExtensionElements().addChildElement(businessKey);
+    repository.createDeployment().addModelInstance(journey + ".bpmn", model).deploy();
+
+    contactId = "inline-" + UUID.randomUUID();
+    contacts.save(new ContactInput(contactId, "+3361" + String.format("%07d", (long) (Math.random() * 10_000_000)), null,
+        "Chloé", null, null, null, null, null, null, null));
+    ledger.append(ConsentEvent.of(contactId, Channel.SMS, Purpose.MARKETING, ConsentStatus.GRANTED, LegalBasis.CONSENT,
+        ConsentMethod.CHECKBOX, "test", "checkbox-v1").withWording("J'accepte de recevoir les offres par SMS", "v1"));
+  }
+
+  @AfterEach
+  void resetClock() {
+    ClockUtil.reset();
+  }
+
+  ProcessInstance start(String category, String text) {
+    return runtime.createProcessInstanceByKey(journey).businessKey(contactId)
+        .setVariable("channel", "SMS").setVariable("category", category).setVariable("text", text).execute();
+  }
+
+  List<MessageRecord> outbound() {
+    return messages.transcript(contactId).stream().filter(m -> m.direction() == Direction.OUT).toList();
+  }
+
+  @Test
+  void theStepSendsInTheJourneysOwnJobWithoutAChildInstance() {
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    ProcessInstance pi = start("MARKETING", "Bonjour {{firstName}}, -20% cette semaine");
+    assertThat(management.createJobQuery().processInstanceId(pi.getId()).count()).isEqualTo(1);
+
+    Jobs.runDue(management);
+
+    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
+    assertThat(history.createHistoricProcessInstanceQuery().superProcessInstanceId(pi.getId()).count()).isZero();
+    assertThat(history.createHistoricProcessInstanceQuery().processDefinitionKey(InlineSendSteps.CALLED_ELEMENT)
+        .processInstanceBusinessKey(contactId).count()).isZero();
+    assertThat(outbound()).singleElement().satisfies(m -> {
+      assertThat(m.status()).isEqualTo("DELIVERED");
+      assertThat(m.processInstanceId()).isEqualTo(pi.getId());
+      assertThat(m.journeyKey()).isEqualTo(journey);
+      assertThat(m.stepId()).isEqualTo(STEP);
+      assertThat(m.body()).startsWith("Bonjour Chloé, -20% cette semaine");
+      assertThat(m.id()).isEqualTo(runtime.getVariable(pi.getId(), "sendMessageId"));
+    });
+    // the step's inputs were evaluated in memory: none of them became a variable of the journey
+    assertThat(runtime.getVariables(pi.getId())).doesNotContainKeys("sendReason", "sendNotBefore", "sendVariant");
+  }
+
+  @Test
+  void aPromoInQuietHoursWaitsOnTheStepUntilTheOpeningThenGoes() {
+    ClockUtil.setCurrentTime(Date.from(SATURDAY_EVENING));
+    ProcessInstance pi = start("MARKETING", "Bonjour {{firstName}}, -20% cette semaine");
+    Jobs.runDue(management);
+
+    assertThat(pi).isWaitingAt(STEP);
+    Job wait = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(wait.getDuedate().toInstant()).isEqualTo(MONDAY_OPENING);
+    assertThat(outbound()).singleElement().satisfies(m -> {
+      assertThat(m.status()).isEqualTo("DEFERRED");
+      assertThat(m.reason()).isEqualTo("QUIET_HOURS");
+    });
+    assertThat(Jobs.runDue(management)).as("nothing is due before the opening").isZero();
+
+    ClockUtil.setCurrentTime(Date.from(MONDAY_OPENING));
+    Jobs.runDue(management);
+
+    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
+    List<MessageRecord> sent = outbound();
+    assertThat(sent).extracting(MessageRecord::status).containsExactly("DEFERRED", "DELIVERED");
+    assertThat(sent.get(0).idempotencyKey()).isNotEqualTo(sent.get(1).idempotencyKey());
+    assertThat(sent.get(1).stepId()).isEqualTo(STEP);
+  }
+
+  @Test
+  void aCrashAfterTheSendRetriesTheJobWithoutSendingTwice() {
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    FailOnceAfterSend.ARMED.set(true);
+    ProcessInstance pi = start("TRANSACTIONAL", "Votre commande est prête");
+    Jobs.runDue(management);
+
+    Job retry = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(retry.getExceptionMessage()).contains("crash after the send");
+    assertThat(outbound()).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo("DELIVERED"));
+
+    ClockUtil.setCurrentTime(retry.getDuedate());
+    Jobs.runDue(management);
+
+    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
+    assertThat(outbound()).as("the retry found the first send by its key").hasSize(1);
+    assertThat(runtime.getVariable(pi.getId(), "sendMessageId")).isEqualTo(outbound().get(0).id());
+  }
+
+  @Test
+  void aBrokenTemplateIsRetriedWithTheSendRetryCycleThenBecomesAnIncidentOnTheStep() {
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    ProcessInstance pi = start("TRANSACTIONAL", "Votre commande {{orderId}} est prête");
+    List<Duration> waits = new ArrayList<>();
+    for (int attempt = 0; attempt < 10 && runtime.createIncidentQuery().processInstanceId(pi.getId()).count() == 0; attempt++) {
+      Instant failedAt = ClockUtil.now().toInstant();
+      Jobs.runDue(management, pi.getId());
+      Job job = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+      if (job.getRetries() > 0) {
+        waits.add(Duration.between(failedAt, job.getDuedate().toInstant()));
+        ClockUtil.setCurrentTime(job.getDuedate());
+      }
+    }
+    assertThat(waits).containsExactly(Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
+        Duration.ofMinutes(5), Duration.ofMinutes(10));
+    var incident = runtime.createIncidentQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(incident.getActivityId()).isEqualTo(STEP);
+    assertThat(incident.getIncidentMessage()).contains("MISSING_VARIABLE").contains("{{orderId}}");
+    assertThat(outbound()).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo("FAILED"));
+  }
+}
