@@ -55,13 +55,14 @@ class ConversationRouter {
     Map<String, Object> vars = replyVariables(m, c);
     ProcessInstance running = latestRunningJourney(m);
     if (running != null) {
-      if (waitsForReply(running.getId())) {
-        // if the wait ends meanwhile (a timer won), this throws, the transaction rolls back and the
-        // processor tries the message again
-        runtimeService.createMessageCorrelation(JourneyMessages.CUSTOMER_REPLY)
-            .processInstanceId(running.getId())
-            .setVariables(vars)
-            .correlateExclusively();
+      // One query finds the waiting execution and correlates (no separate "does it wait?" query);
+      // correlating "all" answers an empty list when nothing waits instead of throwing, which
+      // would mark the surrounding transaction rollback-only. A journey waiting for a reply in two
+      // parallel branches gets it in both.
+      if (!runtimeService.createMessageCorrelation(JourneyMessages.CUSTOMER_REPLY)
+          .processInstanceId(running.getId())
+          .setVariables(vars)
+          .correlateAllWithResult().isEmpty()) {
         return new Route(Route.REPLY, running.getId(), definitionKey(running.getProcessDefinitionId()));
       }
       if (clock.instant().isBefore(m.createdAt().plus(properties.pendingReplyTimeout()))) {
@@ -100,19 +101,6 @@ class ConversationRouter {
       }
     }
     return null;
-  }
-
-  /**
-   * Whether an execution of the instance waits for CustomerReply. Asked through the execution query
-   * (executions by process instance, then their subscriptions by execution: both indexed), not the
-   * event subscription query, whose filter on the process instance has no index in Camunda's
-   * schema and would scan every waiting journey's subscription.
-   */
-  private boolean waitsForReply(String processInstanceId) {
-    return runtimeService.createExecutionQuery()
-        .processInstanceId(processInstanceId)
-        .messageEventSubscriptionName(JourneyMessages.CUSTOMER_REPLY)
-        .count() > 0;
   }
 
   private String definitionKey(String definitionId) {

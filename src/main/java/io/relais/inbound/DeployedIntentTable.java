@@ -4,6 +4,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.repository.DecisionDefinition;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,6 +26,19 @@ class DeployedIntentTable {
 
   Optional<IntentTable> current() {
     Cached c = cached;
+    if (c != null && System.nanoTime() - c.checkedAt < RECHECK_NANOS) {
+      return Optional.ofNullable(c.table);
+    }
+    return recheck();
+  }
+
+  /**
+   * One thread at a time asks the repository and parses: the inbound workers all arrive at once
+   * after a start or a recheck, and eight parses of the same table would queue on the model
+   * parser's lock for seconds while replies wait.
+   */
+  private synchronized Optional<IntentTable> recheck() {
+    Cached c = cached;
     long now = System.nanoTime();
     if (c != null && now - c.checkedAt < RECHECK_NANOS) {
       return Optional.ofNullable(c.table);
@@ -41,6 +56,12 @@ class DeployedIntentTable {
     IntentTable table = IntentTable.parse(repositoryService.getDecisionModel(latest.getId()));
     cached = new Cached(latest.getId(), table, now);
     return Optional.of(table);
+  }
+
+  /** Parsed before the first reply arrives, not by it. */
+  @EventListener(ApplicationReadyEvent.class)
+  void warmUp() {
+    current();
   }
 
   /** Forgets the cached version (tests that deploy a new table). */
