@@ -6,6 +6,7 @@ import io.relais.RelaisApplication;
 import io.relais.contact.Channel;
 import io.relais.contact.ContactDirectory;
 import io.relais.conversation.MessageLog;
+import io.relais.support.CpuMeter;
 import io.relais.support.PostgresDatabase;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,6 +74,7 @@ class InboundBenchmarkTest {
       ExecutorService posters = Executors.newFixedThreadPool(64);
       List<CompletableFuture<Integer>> sent = Collections.synchronizedList(new ArrayList<>());
       long periodMicros = 1_000_000L / rate;
+      CpuMeter cpu = CpuMeter.start(jdbc);
       long start = System.nanoTime();
       for (int i = 0; i < total; i++) {
         String phone = phones.get(i);
@@ -92,6 +94,7 @@ class InboundBenchmarkTest {
         Thread.sleep(200);
       }
       double allSeconds = (System.nanoTime() - start) / 1e9;
+      double[] cpuMillis = cpu.elapsedMillis();
       List<Long> latencies = jdbc.queryForList(
           "select extract(epoch from (min(o.created_at) - i.created_at)) * 1000 from message i join message o "
               + "on o.contact_id = i.contact_id and o.direction = 'OUT' and o.category = 'SERVICE' "
@@ -107,6 +110,9 @@ class InboundBenchmarkTest {
           .stream().map(Math::round).sorted().toList();
       System.out.printf("INBOUND BENCHMARK breakdown: stored -> routed p50 %d ms, p99 %d ms; routed -> answer recorded p50 %d ms, p99 %d ms%n",
           pct(routed, 0.5), pct(routed, 0.99), pct(answering, 0.5), pct(answering, 0.99));
+      System.out.printf("INBOUND BENCHMARK CPU per reply (independent of the machine's load): JVM %.1f ms (Relais and the "
+              + "test's HTTP client), PostgreSQL %.1f ms (its backends for this database); load average %.1f%n",
+          cpuMillis[0] / total, cpuMillis[1] / total, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       long ok = sent.stream().filter(f -> f.join() == 200).count();
       System.out.printf("INBOUND BENCHMARK on PostgreSQL: %d replies posted at %d/s in %.1f s (%d answered 200), "
               + "%d answers recorded after %.1f s: %.0f answers/s; latency inbound stored -> answer recorded p50 %d ms, p99 %d ms, max %d ms%n",
