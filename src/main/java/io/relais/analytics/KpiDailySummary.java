@@ -33,6 +33,49 @@ public class KpiDailySummary {
   static final List<String> MONEY = List.of("revenue", "cost");
   static final List<String> MEASURES = concat(COUNTS, MONEY);
   static final List<String> DIMENSIONS = List.of("event_day", "journey_key", "step_id", "channel", "variant");
+  static final List<String> DELAY_KEY =
+      List.of("rollup", "grain", "event_day", "journey_key", "step_id", "channel", "variant", "segment", "kind", "bucket");
+  /** The grains of the delay histograms: per day, per month (event_day the month's first day). */
+  static final String DAY = "D";
+  static final String MONTH = "M";
+
+  /**
+   * The delay histograms' roll-ups: which dimensions a {@code kpi_delay} row keeps (the others are
+   * {@code ''}). A query reads the first one (in this order, smallest first) that keeps every
+   * dimension it filters or groups by. Only the events with a delay (replies, agents' first
+   * responses) write them: 7 + 4 × segments row upserts for such an event (2 grains).
+   */
+  enum Rollup {
+    NONE(false, false, false, false),
+    CHANNEL(false, true, false, false),
+    VARIANT(false, false, true, false),
+    SEGMENT(false, false, false, true),
+    JOURNEY_STEP(true, false, false, false),
+    ALL(true, true, true, false),
+    ALL_SEGMENT(true, true, true, true);
+
+    final boolean journeyStep;
+    final boolean channel;
+    final boolean variant;
+    final boolean segment;
+
+    Rollup(boolean journeyStep, boolean channel, boolean variant, boolean segment) {
+      this.journeyStep = journeyStep;
+      this.channel = channel;
+      this.variant = variant;
+      this.segment = segment;
+    }
+
+    /** The smallest roll-up that keeps these dimensions. */
+    static Rollup covering(boolean journeyStep, boolean channel, boolean variant, boolean segment) {
+      for (Rollup r : values()) {
+        if ((r.journeyStep || !journeyStep) && (r.channel || !channel) && (r.variant || !variant) && (r.segment || !segment)) {
+          return r;
+        }
+      }
+      throw new IllegalStateException();
+    }
+  }
 
   /**
    * The same measures as SQL aggregates over raw events (alias {@code e}): the reference the
@@ -72,20 +115,52 @@ public class KpiDailySummary {
   }
 
   /**
-   * Adds one recorded event, inside the caller's transaction (the one that inserted the event).
-   * Rows are locked in a fixed order (the day row, then segments by name) so that two concurrent
-   * recorders cannot deadlock on them.
+   * Adds one recorded event, inside the caller's transaction (the one that inserted the event): to
+   * its day's and its month's rows (and their segment rows), and a delay to the histograms of every
+   * {@link Rollup} at both grains. Rows are locked in a fixed order (table by table: the day row,
+   * its segment rows by name, the month row, its segment rows, then the histogram rows by roll-up,
+   * grain and segment) so that two concurrent recorders cannot deadlock on them.
    */
   void add(EngagementEvent e, Instant at, List<String> segments, String firstKey) {
     Object[] measures = measures(e, firstKey);
-    Object[] key = {Date.valueOf(day(at)), dim(e.journeyKey()), dim(e.stepId()),
-        e.channel() == null ? "" : e.channel().name(), dim(e.variant())};
-    upsert("kpi_daily", DIMENSIONS, key, measures);
-    List<String> dims = concat(DIMENSIONS, List.of("segment"));
-    for (String segment : segments.stream().sorted().toList()) {
-      Object[] segmentKey = concat(key, segment);
-      upsert("kpi_daily_segment", dims, segmentKey, measures);
+    LocalDate day = day(at);
+    List<String> sortedSegments = segments.stream().sorted().toList();
+    List<String> segmentDims = concat(DIMENSIONS, List.of("segment"));
+    for (String[] tables : List.of(new String[] {"kpi_daily", "kpi_daily_segment"}, new String[] {"kpi_monthly", "kpi_monthly_segment"})) {
+      LocalDate period = tables[0].equals("kpi_daily") ? day : day.withDayOfMonth(1);
+      Object[] key = {Date.valueOf(period), dim(e.journeyKey()), dim(e.stepId()),
+          e.channel() == null ? "" : e.channel().name(), dim(e.variant())};
+      upsert(tables[0], DIMENSIONS, key, MEASURES, measures);
+      for (String segment : sortedSegments) {
+        upsert(tables[1], segmentDims, concat(key, segment), MEASURES, measures);
+      }
     }
+    String kind = delayKind(e);
+    if (kind == null) {
+      return;
+    }
+    Object[] n = {1L};
+    Short bucket = (short) DelayHistogram.bucket(e.delayMs());
+    for (Rollup rollup : Rollup.values()) {
+      for (String grain : List.of(DAY, MONTH)) {
+        LocalDate period = grain.equals(DAY) ? day : day.withDayOfMonth(1);
+        for (String segment : rollup.segment ? sortedSegments : List.of("")) {
+          Object[] key = {(short) rollup.ordinal(), grain, Date.valueOf(period),
+              rollup.journeyStep ? dim(e.journeyKey()) : "", rollup.journeyStep ? dim(e.stepId()) : "",
+              rollup.channel && e.channel() != null ? e.channel().name() : "", rollup.variant ? dim(e.variant()) : "",
+              segment, kind, bucket};
+          upsert("kpi_delay", DELAY_KEY, key, List.of("n"), n);
+        }
+      }
+    }
+  }
+
+  /** The histogram an event's delay goes to: 'R' (customer reply), 'A' (agent first response), or none. */
+  static String delayKind(EngagementEvent e) {
+    if (e.delayMs() == null) {
+      return null;
+    }
+    return e.type() == EngagementType.REPLIED ? "R" : e.type() == EngagementType.AGENT_RESPONDED ? "A" : null;
   }
 
   /**
@@ -114,23 +189,23 @@ public class KpiDailySummary {
     return out;
   }
 
-  private void upsert(String table, List<String> dims, Object[] key, Object[] measures) {
+  private void upsert(String table, List<String> dims, Object[] key, List<String> columns, Object[] measures) {
     Object[] args = concat(key, measures);
     if (postgres) {
-      jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", MEASURES) + ") values ("
-          + placeholders(dims.size() + MEASURES.size()) + ") on conflict (" + String.join(", ", dims) + ") do update set "
-          + MEASURES.stream().map(m -> m + " = " + table + "." + m + " + excluded." + m).collect(Collectors.joining(", ")),
+      jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", columns) + ") values ("
+          + placeholders(dims.size() + columns.size()) + ") on conflict (" + String.join(", ", dims) + ") do update set "
+          + columns.stream().map(m -> m + " = " + table + "." + m + " + excluded." + m).collect(Collectors.joining(", ")),
           args);
       return;
     }
     // H2: update, else insert; a concurrent first insert makes ours a duplicate, then the update applies.
     Object[] updateArgs = concat(measures, key);
-    String update = "update " + table + " set " + MEASURES.stream().map(m -> m + " = " + m + " + ?").collect(Collectors.joining(", "))
+    String update = "update " + table + " set " + columns.stream().map(m -> m + " = " + m + " + ?").collect(Collectors.joining(", "))
         + " where " + dims.stream().map(d -> d + " = ?").collect(Collectors.joining(" and "));
     if (jdbc.update(update, updateArgs) == 0) {
       try {
-        jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", MEASURES) + ") values ("
-            + placeholders(dims.size() + MEASURES.size()) + ")", args);
+        jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", columns) + ") values ("
+            + placeholders(dims.size() + columns.size()) + ")", args);
       } catch (DuplicateKeyException raced) {
         jdbc.update(update, updateArgs);
       }
@@ -142,6 +217,12 @@ public class KpiDailySummary {
    * events recorded while it runs may be counted twice or not at all.
    */
   public void rebuild() {
+    rebuildDaily();
+    rebuildRollups();
+  }
+
+  /** The daily tables from the raw events (and V612, which runs before the other tables exist). */
+  public void rebuildDaily() {
     jdbc.update("delete from kpi_daily_segment");
     jdbc.update("delete from kpi_daily");
     String dims = "cast(e.occurred_at as date), coalesce(e.journey_key, ''), coalesce(e.step_id, ''), coalesce(e.channel, ''), "
@@ -149,6 +230,34 @@ public class KpiDailySummary {
     jdbc.update("insert into kpi_daily select " + dims + ", " + RAW_MEASURES + " from engagement_event e group by " + dims);
     jdbc.update("insert into kpi_daily_segment select " + dims + ", s.segment, " + RAW_MEASURES
         + " from engagement_event e join engagement_segment s on s.event_id = e.id group by " + dims + ", s.segment");
+  }
+
+  /** The monthly tables from the daily ones, the delay histograms from the raw events. */
+  public void rebuildRollups() {
+    jdbc.update("delete from kpi_monthly_segment");
+    jdbc.update("delete from kpi_monthly");
+    jdbc.update("delete from kpi_delay");
+    String sums = String.join(", ", MEASURES.stream().map(m -> "sum(" + m + ")").toList());
+    String month = "cast(date_trunc('month', event_day) as date)";
+    jdbc.update("insert into kpi_monthly select " + month + ", journey_key, step_id, channel, variant, " + sums
+        + " from kpi_daily group by " + month + ", journey_key, step_id, channel, variant");
+    jdbc.update("insert into kpi_monthly_segment select " + month + ", journey_key, step_id, channel, variant, segment, " + sums
+        + " from kpi_daily_segment group by " + month + ", journey_key, step_id, channel, variant, segment");
+    for (Rollup rollup : Rollup.values()) {
+      for (String grain : List.of(DAY, MONTH)) {
+        String period = grain.equals(DAY) ? "cast(e.occurred_at as date)" : "cast(date_trunc('month', e.occurred_at) as date)";
+        List<String> key = List.of(period,
+            rollup.journeyStep ? "coalesce(e.journey_key, '')" : "''", rollup.journeyStep ? "coalesce(e.step_id, '')" : "''",
+            rollup.channel ? "coalesce(e.channel, '')" : "''", rollup.variant ? "coalesce(e.variant, '')" : "''",
+            rollup.segment ? "s.segment" : "''",
+            "case when e.event_type = 'REPLIED' then 'R' else 'A' end", DelayHistogram.SQL_BUCKET);
+        jdbc.update("insert into kpi_delay (rollup, grain, event_day, journey_key, step_id, channel, variant, segment, kind, bucket, n) "
+            + "select " + rollup.ordinal() + ", '" + grain + "', " + String.join(", ", key) + ", count(*) from engagement_event e "
+            + (rollup.segment ? "join engagement_segment s on s.event_id = e.id " : "")
+            + "where e.delay_ms is not null and e.event_type in ('REPLIED', 'AGENT_RESPONDED') group by "
+            + String.join(", ", key.stream().filter(k -> !k.equals("''")).toList()));
+      }
+    }
   }
 
   private static long is(EngagementEvent e, EngagementType type) {
