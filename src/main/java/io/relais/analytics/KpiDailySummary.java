@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
@@ -130,17 +131,15 @@ public class KpiDailySummary {
       LocalDate period = tables[0].equals("kpi_daily") ? day : day.withDayOfMonth(1);
       Object[] key = {Date.valueOf(period), dim(e.journeyKey()), dim(e.stepId()),
           e.channel() == null ? "" : e.channel().name(), dim(e.variant())};
-      upsert(tables[0], DIMENSIONS, key, MEASURES, measures);
-      for (String segment : sortedSegments) {
-        upsert(tables[1], segmentDims, concat(key, segment), MEASURES, measures);
-      }
+      upsert(tables[0], DIMENSIONS, List.<Object[]>of(key), MEASURES, measures);
+      upsert(tables[1], segmentDims, sortedSegments.stream().map(segment -> concat(key, segment)).toList(), MEASURES, measures);
     }
     String kind = delayKind(e);
     if (kind == null) {
       return;
     }
-    Object[] n = {1L};
     Short bucket = (short) DelayHistogram.bucket(e.delayMs());
+    List<Object[]> keys = new ArrayList<>();
     for (Rollup rollup : Rollup.values()) {
       for (String grain : List.of(DAY, MONTH)) {
         LocalDate period = grain.equals(DAY) ? day : day.withDayOfMonth(1);
@@ -149,10 +148,11 @@ public class KpiDailySummary {
               rollup.journeyStep ? dim(e.journeyKey()) : "", rollup.journeyStep ? dim(e.stepId()) : "",
               rollup.channel && e.channel() != null ? e.channel().name() : "", rollup.variant ? dim(e.variant()) : "",
               segment, kind, bucket};
-          upsert("kpi_delay", DELAY_KEY, key, List.of("n"), n);
+          keys.add(key);
         }
       }
     }
+    upsert("kpi_delay", DELAY_KEY, keys, List.of("n"), new Object[] {1L});
   }
 
   /** The histogram an event's delay goes to: 'R' (customer reply), 'A' (agent first response), or none. */
@@ -189,25 +189,37 @@ public class KpiDailySummary {
     return out;
   }
 
-  private void upsert(String table, List<String> dims, Object[] key, List<String> columns, Object[] measures) {
-    Object[] args = concat(key, measures);
+  /**
+   * Adds the same measures to the rows of these keys, inserting those that do not exist yet, in the
+   * keys' order: on PostgreSQL one {@code insert … on conflict do update} for all of them (one round
+   * trip), on H2 update-else-insert row by row.
+   */
+  private void upsert(String table, List<String> dims, List<Object[]> keys, List<String> columns, Object[] measures) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    String insert = "insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", columns) + ") values ";
+    String row = "(" + placeholders(dims.size() + columns.size()) + ")";
     if (postgres) {
-      jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", columns) + ") values ("
-          + placeholders(dims.size() + columns.size()) + ") on conflict (" + String.join(", ", dims) + ") do update set "
+      List<Object> args = new ArrayList<>();
+      keys.forEach(key -> args.addAll(Arrays.asList(concat(key, measures))));
+      jdbc.update(insert + String.join(", ", java.util.Collections.nCopies(keys.size(), row)) + " on conflict ("
+          + String.join(", ", dims) + ") do update set "
           + columns.stream().map(m -> m + " = " + table + "." + m + " + excluded." + m).collect(Collectors.joining(", ")),
-          args);
+          args.toArray());
       return;
     }
     // H2: update, else insert; a concurrent first insert makes ours a duplicate, then the update applies.
-    Object[] updateArgs = concat(measures, key);
     String update = "update " + table + " set " + columns.stream().map(m -> m + " = " + m + " + ?").collect(Collectors.joining(", "))
         + " where " + dims.stream().map(d -> d + " = ?").collect(Collectors.joining(" and "));
-    if (jdbc.update(update, updateArgs) == 0) {
-      try {
-        jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", columns) + ") values ("
-            + placeholders(dims.size() + columns.size()) + ")", args);
-      } catch (DuplicateKeyException raced) {
-        jdbc.update(update, updateArgs);
+    for (Object[] key : keys) {
+      Object[] updateArgs = concat(measures, key);
+      if (jdbc.update(update, updateArgs) == 0) {
+        try {
+          jdbc.update(insert + row, concat(key, measures));
+        } catch (DuplicateKeyException raced) {
+          jdbc.update(update, updateArgs);
+        }
       }
     }
   }
