@@ -22,6 +22,10 @@ import org.springframework.stereotype.Component;
  * on PostgreSQL), so the summary is exactly the sum of the committed events: no watermark, no
  * window in which a second node could count an event twice or miss it.
  *
+ * <p>The same per month ({@code kpi_monthly}, {@code kpi_monthly_segment}), and the delay histograms
+ * of the response-time percentiles per day and per month in several roll-ups ({@code kpi_delay},
+ * {@link Rollup}), are maintained the same way, in the same transaction.
+ *
  * <p>The day is the event time's date in the server's time zone (the one {@code occurred_at} is
  * stored in); a missing journey, step, channel or variant is stored as {@code ''}.
  */
@@ -44,7 +48,7 @@ public class KpiDailySummary {
    * The delay histograms' roll-ups: which dimensions a {@code kpi_delay} row keeps (the others are
    * {@code ''}). A query reads the first one (in this order, smallest first) that keeps every
    * dimension it filters or groups by. Only the events with a delay (replies, agents' first
-   * responses) write them: 7 + 4 × segments row upserts for such an event (2 grains).
+   * responses) write them: 10 + 4 × segments histogram rows for such an event (5 roll-ups without segment and 2 with, 2 grains).
    */
   enum Rollup {
     NONE(false, false, false, false),

@@ -21,11 +21,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * The KPI queries. Every sum comes from the daily summary ({@link KpiDailySummary}) for the whole
- * days of the period, and from the raw {@code engagement_event} rows for the hours before the
- * first and after the last whole day; the response-time percentiles, which no summary holds
- * exactly, come from the raw events that carry a delay (a partial index on PostgreSQL). The
- * answer is the same as one aggregate over the raw events ({@link #queryRaw}), only faster.
+ * The KPI queries. Every sum comes from the summary ({@link KpiDailySummary}): the monthly tables
+ * for the whole months of the period (unless grouped by day or week), the daily ones for the other
+ * whole days, and the raw {@code engagement_event} rows for the hours before the first and after
+ * the last whole day; the sums are the same as one aggregate over the raw events ({@link #queryRaw}).
+ * The response-time percentiles come from the delay histograms ({@link DelayHistogram}, within
+ * {@link DelayHistogram#RELATIVE_ERROR}), merged over the same parts of the period; they are exact,
+ * from the raw events that carry a delay (a partial index on PostgreSQL), when the period has no
+ * whole day or the histograms hold at most {@link #EXACT_PERCENTILES_UP_TO} delays.
  */
 @Repository
 public class KpiRepository {
@@ -228,7 +231,7 @@ public class KpiRepository {
     KpiDailySummary.Rollup rollup = KpiDailySummary.Rollup.covering(
         set(filter.journey()) || set(filter.step()) || g == GroupBy.JOURNEY || g == GroupBy.STEP,
         filter.channel() != null || g == GroupBy.CHANNEL, set(filter.variant()) || g == GroupBy.VARIANT,
-        set(filter.segment()) || g == GroupBy.SEGMENT);
+        filter.segment() != null || g == GroupBy.SEGMENT); // like the sums: a segment filter reads per segment
     List<String> key = groupColumns(g, "d", "d.segment", "cast(d.event_day as timestamp)");
     StringBuilder sql = new StringBuilder("select ");
     key.forEach(k -> sql.append(k).append(", "));

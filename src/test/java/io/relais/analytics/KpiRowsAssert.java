@@ -20,8 +20,9 @@ final class KpiRowsAssert {
 
   private KpiRowsAssert() {}
 
-  /** Same rows in the same order. */
-  static void assertSameKpis(List<KpiRow> actual, List<KpiRow> raw, Object description) {
+  /** Same rows in the same order; returns the largest relative error of a percentile seen. */
+  static double assertSameKpis(List<KpiRow> actual, List<KpiRow> raw, Object description) {
+    double worst = 0;
     assertThat(actual).as("%s", description).usingRecursiveFieldByFieldElementComparatorIgnoringFields(PERCENTILES)
         .containsExactlyElementsOf(raw);
     for (int i = 0; i < raw.size(); i++) {
@@ -36,8 +37,12 @@ final class KpiRowsAssert {
           // The bound, plus floating point's rounding (ms to seconds, logarithms): nothing looser.
           assertThat(Math.abs(approximate - exact)).as(what + ": %s against exact %s", approximate, exact)
               .isLessThanOrEqualTo(DelayHistogram.RELATIVE_ERROR * Math.abs(exact) * (1 + 1e-9) + 1e-9);
+          if (exact != 0) {
+            worst = Math.max(worst, Math.abs(approximate - exact) / Math.abs(exact));
+          }
         }
       }
     }
+    return worst;
   }
 }
