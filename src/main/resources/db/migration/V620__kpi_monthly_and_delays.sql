@@ -57,6 +57,57 @@ create table kpi_monthly_segment (
 create index ix_kpi_monthly_segment on kpi_monthly_segment (segment, event_day);
 create index ix_kpi_monthly_segment_journey on kpi_monthly_segment (journey_key, step_id, event_day);
 
+-- kpi_daily_cv / kpi_daily_cv_segment: kpi_daily / kpi_daily_segment summed over journeys and steps
+-- (day × channel × variant), for the queries without a journey that group by day or week over long
+-- periods (a year by day reads 8 rows a day instead of 800).
+create table kpi_daily_cv (
+  event_day            date          not null,
+  channel              varchar(10)   not null,
+  variant              varchar(64)   not null,
+  sent                 bigint        not null,
+  delivered            bigint        not null,
+  failed               bigint        not null,
+  openers              bigint        not null,
+  clickers             bigint        not null,
+  orders               bigint        not null,
+  opt_outs             bigint        not null,
+  repliers             bigint        not null,
+  repliers_who_ordered bigint        not null,
+  handoffs             bigint        not null,
+  nps_responses        bigint        not null,
+  promoters            bigint        not null,
+  detractors           bigint        not null,
+  held_out             bigint        not null,
+  revenue              decimal(18, 2) not null,
+  cost                 decimal(18, 5) not null,
+  primary key (event_day, channel, variant)
+);
+
+create table kpi_daily_cv_segment (
+  event_day            date          not null,
+  channel              varchar(10)   not null,
+  variant              varchar(64)   not null,
+  segment              varchar(100)  not null,
+  sent                 bigint        not null,
+  delivered            bigint        not null,
+  failed               bigint        not null,
+  openers              bigint        not null,
+  clickers             bigint        not null,
+  orders               bigint        not null,
+  opt_outs             bigint        not null,
+  repliers             bigint        not null,
+  repliers_who_ordered bigint        not null,
+  handoffs             bigint        not null,
+  nps_responses        bigint        not null,
+  promoters            bigint        not null,
+  detractors           bigint        not null,
+  held_out             bigint        not null,
+  revenue              decimal(18, 2) not null,
+  cost                 decimal(18, 5) not null,
+  primary key (event_day, channel, variant, segment)
+);
+create index ix_kpi_daily_cv_segment on kpi_daily_cv_segment (segment, event_day);
+
 -- kpi_delay: log-bucket histograms (io.relais.analytics.DelayHistogram) of the customer reply delays
 -- (kind 'R') and agent first-response delays ('A'), n delays per bucket, per day (grain 'D') and per
 -- month ('M'), in several roll-ups (KpiDailySummary.Rollup: which dimensions a row keeps; the others

@@ -38,6 +38,8 @@ public class KpiDailySummary {
   static final List<String> MONEY = List.of("revenue", "cost");
   static final List<String> MEASURES = concat(COUNTS, MONEY);
   static final List<String> DIMENSIONS = List.of("event_day", "journey_key", "step_id", "channel", "variant");
+  /** The keys of kpi_daily_cv (all journeys and steps of a day, per channel and variant). */
+  static final List<String> CV_DIMENSIONS = List.of("event_day", "channel", "variant");
   static final List<String> DELAY_KEY =
       List.of("rollup", "grain", "event_day", "journey_key", "step_id", "channel", "variant", "segment", "kind", "bucket");
   /** The grains of the delay histograms: per day, per month (event_day the month's first day). */
@@ -48,23 +50,28 @@ public class KpiDailySummary {
    * The delay histograms' roll-ups: which dimensions a {@code kpi_delay} row keeps (the others are
    * {@code ''}). A query reads the first one (in this order, smallest first) that keeps every
    * dimension it filters or groups by. Only the events with a delay (replies, agents' first
-   * responses) write them: 10 + 4 × segments histogram rows for such an event (5 roll-ups without segment and 2 with, 2 grains).
+   * responses) write them: 12 + 6 × segments histogram rows for such an event (6 roll-ups without segment and 3 with, 2 grains).
    */
   enum Rollup {
-    NONE(false, false, false, false),
-    CHANNEL(false, true, false, false),
-    VARIANT(false, false, true, false),
-    SEGMENT(false, false, false, true),
-    JOURNEY_STEP(true, false, false, false),
-    ALL(true, true, true, false),
-    ALL_SEGMENT(true, true, true, true);
+    NONE(0, false, false, false, false),
+    CHANNEL(1, false, true, false, false),
+    VARIANT(2, false, false, true, false),
+    SEGMENT(3, false, false, false, true),
+    JOURNEY_STEP(4, true, false, false, false),
+    CHANNEL_VARIANT(7, false, true, true, false),
+    CHANNEL_VARIANT_SEGMENT(8, false, true, true, true),
+    ALL(5, true, true, true, false),
+    ALL_SEGMENT(6, true, true, true, true);
 
+    /** Stored in {@code kpi_delay.rollup}: never reuse one. */
+    final short code;
     final boolean journeyStep;
     final boolean channel;
     final boolean variant;
     final boolean segment;
 
-    Rollup(boolean journeyStep, boolean channel, boolean variant, boolean segment) {
+    Rollup(int code, boolean journeyStep, boolean channel, boolean variant, boolean segment) {
+      this.code = (short) code;
       this.journeyStep = journeyStep;
       this.channel = channel;
       this.variant = variant;
@@ -121,22 +128,26 @@ public class KpiDailySummary {
 
   /**
    * Adds one recorded event, inside the caller's transaction (the one that inserted the event): to
-   * its day's and its month's rows (and their segment rows), and a delay to the histograms of every
-   * {@link Rollup} at both grains. Rows are locked in a fixed order (table by table: the day row,
-   * its segment rows by name, the month row, its segment rows, then the histogram rows by roll-up,
-   * grain and segment) so that two concurrent recorders cannot deadlock on them.
+   * its day's rows, its day's channel × variant rows and its month's rows (and their segment rows),
+   * and a delay to the histograms of every {@link Rollup} at both grains. Rows are locked in a fixed
+   * order (table by table in that order, segment rows by name, histogram rows by roll-up, grain and
+   * segment) so that two concurrent recorders cannot deadlock on them.
    */
   void add(EngagementEvent e, Instant at, List<String> segments, String firstKey) {
     Object[] measures = measures(e, firstKey);
     LocalDate day = day(at);
     List<String> sortedSegments = segments.stream().sorted().toList();
-    List<String> segmentDims = concat(DIMENSIONS, List.of("segment"));
-    for (String[] tables : List.of(new String[] {"kpi_daily", "kpi_daily_segment"}, new String[] {"kpi_monthly", "kpi_monthly_segment"})) {
-      LocalDate period = tables[0].equals("kpi_daily") ? day : day.withDayOfMonth(1);
-      Object[] key = {Date.valueOf(period), dim(e.journeyKey()), dim(e.stepId()),
-          e.channel() == null ? "" : e.channel().name(), dim(e.variant())};
-      upsert(tables[0], DIMENSIONS, List.<Object[]>of(key), MEASURES, measures);
-      upsert(tables[1], segmentDims, sortedSegments.stream().map(segment -> concat(key, segment)).toList(), MEASURES, measures);
+    String channel = e.channel() == null ? "" : e.channel().name();
+    for (String[] tables : List.of(new String[] {"kpi_daily", "kpi_daily_segment"}, new String[] {"kpi_daily_cv", "kpi_daily_cv_segment"},
+        new String[] {"kpi_monthly", "kpi_monthly_segment"})) {
+      boolean cv = tables[0].equals("kpi_daily_cv");
+      LocalDate period = tables[0].equals("kpi_monthly") ? day.withDayOfMonth(1) : day;
+      Object[] key = cv ? new Object[] {Date.valueOf(period), channel, dim(e.variant())}
+          : new Object[] {Date.valueOf(period), dim(e.journeyKey()), dim(e.stepId()), channel, dim(e.variant())};
+      List<String> dims = cv ? CV_DIMENSIONS : DIMENSIONS;
+      upsert(tables[0], dims, List.<Object[]>of(key), MEASURES, measures);
+      upsert(tables[1], concat(dims, List.of("segment")), sortedSegments.stream().map(segment -> concat(key, segment)).toList(),
+          MEASURES, measures);
     }
     String kind = delayKind(e);
     if (kind == null) {
@@ -148,7 +159,7 @@ public class KpiDailySummary {
       for (String grain : List.of(DAY, MONTH)) {
         LocalDate period = grain.equals(DAY) ? day : day.withDayOfMonth(1);
         for (String segment : rollup.segment ? sortedSegments : List.of("")) {
-          Object[] key = {(short) rollup.ordinal(), grain, Date.valueOf(period),
+          Object[] key = {rollup.code, grain, Date.valueOf(period),
               rollup.journeyStep ? dim(e.journeyKey()) : "", rollup.journeyStep ? dim(e.stepId()) : "",
               rollup.channel && e.channel() != null ? e.channel().name() : "", rollup.variant ? dim(e.variant()) : "",
               segment, kind, bucket};
@@ -250,11 +261,17 @@ public class KpiDailySummary {
 
   /** The monthly tables from the daily ones, the delay histograms from the raw events. */
   public void rebuildRollups() {
+    jdbc.update("delete from kpi_daily_cv_segment");
+    jdbc.update("delete from kpi_daily_cv");
     jdbc.update("delete from kpi_monthly_segment");
     jdbc.update("delete from kpi_monthly");
     jdbc.update("delete from kpi_delay");
     String sums = String.join(", ", MEASURES.stream().map(m -> "sum(" + m + ")").toList());
     String month = "cast(date_trunc('month', event_day) as date)";
+    jdbc.update("insert into kpi_daily_cv select event_day, channel, variant, " + sums
+        + " from kpi_daily group by event_day, channel, variant");
+    jdbc.update("insert into kpi_daily_cv_segment select event_day, channel, variant, segment, " + sums
+        + " from kpi_daily_segment group by event_day, channel, variant, segment");
     jdbc.update("insert into kpi_monthly select " + month + ", journey_key, step_id, channel, variant, " + sums
         + " from kpi_daily group by " + month + ", journey_key, step_id, channel, variant");
     jdbc.update("insert into kpi_monthly_segment select " + month + ", journey_key, step_id, channel, variant, segment, " + sums
@@ -268,7 +285,7 @@ public class KpiDailySummary {
             rollup.segment ? "s.segment" : "''",
             "case when e.event_type = 'REPLIED' then 'R' else 'A' end", DelayHistogram.SQL_BUCKET);
         jdbc.update("insert into kpi_delay (rollup, grain, event_day, journey_key, step_id, channel, variant, segment, kind, bucket, n) "
-            + "select " + rollup.ordinal() + ", '" + grain + "', " + String.join(", ", key) + ", count(*) from engagement_event e "
+            + "select " + rollup.code + ", '" + grain + "', " + String.join(", ", key) + ", count(*) from engagement_event e "
             + (rollup.segment ? "join engagement_segment s on s.event_id = e.id " : "")
             + "where e.delay_ms is not null and e.event_type in ('REPLIED', 'AGENT_RESPONDED') group by "
             + String.join(", ", key.stream().filter(k -> !k.equals("''")).toList()));

@@ -100,6 +100,9 @@ class KpiBenchmarkTest {
             best, bestSums, rows.size(), rows.stream().mapToLong(KpiRow::delivered).sum(), loadAverage()));
       });
       report.forEach(System.out::println);
+      if (!"false".equals(System.getProperty("relais.bench.sweep"))) {
+        sweep(kpis, last30);
+      }
       // The summary answers like the raw events (here on the generated data; KpiSummaryEquivalenceTest on random data).
       for (String name : List.of("whole year, by month", "last 30 days, by segment", "partial days (Jun 3 10:30 to Sep 9 17:00), by channel")) {
         long s = System.nanoTime();
@@ -115,6 +118,53 @@ class KpiBenchmarkTest {
       if (!Boolean.getBoolean("relais.bench.keep") && reuse == null) {
         db.close();
       }
+    }
+  }
+
+  /**
+   * "Any filter combination": every combination of journey (and step), channel, variant and segment
+   * filters × every grouping × three periods (648 queries), once each; prints the slowest, re-timed best of 3.
+   */
+  static void sweep(KpiRepository kpis, Instant last30) {
+    List<KpiFilter> filters = new ArrayList<>();
+    for (int journey = 0; journey < 3; journey++) {
+      for (int mask = 0; mask < 8; mask++) {
+        KpiFilter f = KpiFilter.all();
+        f = journey == 0 ? f : journey == 1 ? f.forJourney("journey-9") : f.forJourney("journey-9").forStep("Task_Step1");
+        f = (mask & 1) == 0 ? f : f.forChannel(Channel.WHATSAPP);
+        f = (mask & 2) == 0 ? f : f.forVariant("B");
+        f = (mask & 4) == 0 ? f : f.forSegment("seg-6");
+        filters.add(f);
+      }
+    }
+    List<Instant[]> periods = List.of(new Instant[] {null, null}, new Instant[] {last30, END},
+        new Instant[] {Instant.parse("2025-02-10T08:00:00Z"), Instant.parse("2025-11-20T20:00:00Z")});
+    List<GroupBy> groupings = new ArrayList<>(List.of(GroupBy.values()));
+    groupings.add(null);
+    List<Object[]> timed = new ArrayList<>();
+    long start = System.nanoTime();
+    for (KpiFilter filter : filters) {
+      for (Instant[] period : periods) {
+        for (GroupBy g : groupings) {
+          KpiFilter f = filter.between(period[0], period[1]).groupedBy(g);
+          long s = System.nanoTime();
+          kpis.query(f);
+          timed.add(new Object[] {(System.nanoTime() - s) / 1_000_000, f});
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "BENCH sweep: %d queries in %.1f s  load %s%n", timed.size(), (System.nanoTime() - start) / 1e9,
+        loadAverage());
+    timed.sort((a, b) -> Long.compare((Long) b[0], (Long) a[0]));
+    for (Object[] t : timed.subList(0, 8)) {
+      KpiFilter f = (KpiFilter) t[1];
+      long best = Long.MAX_VALUE;
+      for (int i = 0; i < 3; i++) {
+        long s = System.nanoTime();
+        kpis.query(f);
+        best = Math.min(best, (System.nanoTime() - s) / 1_000_000);
+      }
+      System.out.printf(Locale.ROOT, "BENCH sweep slowest: %5d ms once, %5d ms best of 3  load %s  %s%n", t[0], best, loadAverage(), f);
     }
   }
 
