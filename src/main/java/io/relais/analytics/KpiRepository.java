@@ -23,7 +23,7 @@ import org.springframework.stereotype.Repository;
 /**
  * The KPI queries. Every sum comes from the summary ({@link KpiDailySummary}): the monthly tables
  * for the whole months of the period (unless grouped by day or week), the daily ones for the other
- * whole days, and the raw {@code engagement_event} rows for the hours before the first and after
+ * whole days (summed over journeys and steps when the query has neither), and the raw {@code engagement_event} rows for the hours before the first and after
  * the last whole day; the sums are the same as one aggregate over the raw events ({@link #queryRaw}).
  * The response-time percentiles come from the delay histograms ({@link DelayHistogram}, within
  * {@link DelayHistogram#RELATIVE_ERROR}), merged over the same parts of the period; they are exact,
