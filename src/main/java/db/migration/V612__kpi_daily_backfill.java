@@ -11,6 +11,6 @@ public class V612__kpi_daily_backfill extends BaseJavaMigration {
 
   @Override
   public void migrate(Context context) {
-    new KpiDailySummary(new JdbcTemplate(new SingleConnectionDataSource(context.getConnection(), true))).rebuild();
+    new KpiDailySummary(new JdbcTemplate(new SingleConnectionDataSource(context.getConnection(), true))).rebuildDaily();
   }
 }

@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
@@ -21,6 +22,10 @@ import org.springframework.stereotype.Component;
  * on PostgreSQL), so the summary is exactly the sum of the committed events: no watermark, no
  * window in which a second node could count an event twice or miss it.
  *
+ * <p>The same per month ({@code kpi_monthly}, {@code kpi_monthly_segment}), and the delay histograms
+ * of the response-time percentiles per day and per month in several roll-ups ({@code kpi_delay},
+ * {@link Rollup}), are maintained the same way, in the same transaction.
+ *
  * <p>The day is the event time's date in the server's time zone (the one {@code occurred_at} is
  * stored in); a missing journey, step, channel or variant is stored as {@code ''}.
  */
@@ -33,6 +38,56 @@ public class KpiDailySummary {
   static final List<String> MONEY = List.of("revenue", "cost");
   static final List<String> MEASURES = concat(COUNTS, MONEY);
   static final List<String> DIMENSIONS = List.of("event_day", "journey_key", "step_id", "channel", "variant");
+  /** The keys of kpi_daily_cv (all journeys and steps of a day, per channel and variant). */
+  static final List<String> CV_DIMENSIONS = List.of("event_day", "channel", "variant");
+  static final List<String> DELAY_KEY =
+      List.of("rollup", "grain", "event_day", "journey_key", "step_id", "channel", "variant", "segment", "kind", "bucket");
+  /** The grains of the delay histograms: per day, per month (event_day the month's first day). */
+  static final String DAY = "D";
+  static final String MONTH = "M";
+
+  /**
+   * The delay histograms' roll-ups: which dimensions a {@code kpi_delay} row keeps (the others are
+   * {@code ''}). A query reads the first one (in this order, smallest first) that keeps every
+   * dimension it filters or groups by. Only the events with a delay (replies, agents' first
+   * responses) write them: 12 + 6 × segments histogram rows for such an event (6 roll-ups without segment and 3 with, 2 grains).
+   */
+  enum Rollup {
+    NONE(0, false, false, false, false),
+    CHANNEL(1, false, true, false, false),
+    VARIANT(2, false, false, true, false),
+    SEGMENT(3, false, false, false, true),
+    JOURNEY_STEP(4, true, false, false, false),
+    CHANNEL_VARIANT(7, false, true, true, false),
+    CHANNEL_VARIANT_SEGMENT(8, false, true, true, true),
+    ALL(5, true, true, true, false),
+    ALL_SEGMENT(6, true, true, true, true);
+
+    /** Stored in {@code kpi_delay.rollup}: never reuse one. */
+    final short code;
+    final boolean journeyStep;
+    final boolean channel;
+    final boolean variant;
+    final boolean segment;
+
+    Rollup(int code, boolean journeyStep, boolean channel, boolean variant, boolean segment) {
+      this.code = (short) code;
+      this.journeyStep = journeyStep;
+      this.channel = channel;
+      this.variant = variant;
+      this.segment = segment;
+    }
+
+    /** The smallest roll-up that keeps these dimensions. */
+    static Rollup covering(boolean journeyStep, boolean channel, boolean variant, boolean segment) {
+      for (Rollup r : values()) {
+        if ((r.journeyStep || !journeyStep) && (r.channel || !channel) && (r.variant || !variant) && (r.segment || !segment)) {
+          return r;
+        }
+      }
+      throw new IllegalStateException();
+    }
+  }
 
   /**
    * The same measures as SQL aggregates over raw events (alias {@code e}): the reference the
@@ -72,20 +127,55 @@ public class KpiDailySummary {
   }
 
   /**
-   * Adds one recorded event, inside the caller's transaction (the one that inserted the event).
-   * Rows are locked in a fixed order (the day row, then segments by name) so that two concurrent
-   * recorders cannot deadlock on them.
+   * Adds one recorded event, inside the caller's transaction (the one that inserted the event): to
+   * its day's rows, its day's channel × variant rows and its month's rows (and their segment rows),
+   * and a delay to the histograms of every {@link Rollup} at both grains. Rows are locked in a fixed
+   * order (table by table in that order, segment rows by name, histogram rows by roll-up, grain and
+   * segment) so that two concurrent recorders cannot deadlock on them.
    */
   void add(EngagementEvent e, Instant at, List<String> segments, String firstKey) {
     Object[] measures = measures(e, firstKey);
-    Object[] key = {Date.valueOf(day(at)), dim(e.journeyKey()), dim(e.stepId()),
-        e.channel() == null ? "" : e.channel().name(), dim(e.variant())};
-    upsert("kpi_daily", DIMENSIONS, key, measures);
-    List<String> dims = concat(DIMENSIONS, List.of("segment"));
-    for (String segment : segments.stream().sorted().toList()) {
-      Object[] segmentKey = concat(key, segment);
-      upsert("kpi_daily_segment", dims, segmentKey, measures);
+    LocalDate day = day(at);
+    List<String> sortedSegments = segments.stream().sorted().toList();
+    String channel = e.channel() == null ? "" : e.channel().name();
+    for (String[] tables : List.of(new String[] {"kpi_daily", "kpi_daily_segment"}, new String[] {"kpi_daily_cv", "kpi_daily_cv_segment"},
+        new String[] {"kpi_monthly", "kpi_monthly_segment"})) {
+      boolean cv = tables[0].equals("kpi_daily_cv");
+      LocalDate period = tables[0].equals("kpi_monthly") ? day.withDayOfMonth(1) : day;
+      Object[] key = cv ? new Object[] {Date.valueOf(period), channel, dim(e.variant())}
+          : new Object[] {Date.valueOf(period), dim(e.journeyKey()), dim(e.stepId()), channel, dim(e.variant())};
+      List<String> dims = cv ? CV_DIMENSIONS : DIMENSIONS;
+      upsert(tables[0], dims, List.<Object[]>of(key), MEASURES, measures);
+      upsert(tables[1], concat(dims, List.of("segment")), sortedSegments.stream().map(segment -> concat(key, segment)).toList(),
+          MEASURES, measures);
     }
+    String kind = delayKind(e);
+    if (kind == null) {
+      return;
+    }
+    Short bucket = (short) DelayHistogram.bucket(e.delayMs());
+    List<Object[]> keys = new ArrayList<>();
+    for (Rollup rollup : Rollup.values()) {
+      for (String grain : List.of(DAY, MONTH)) {
+        LocalDate period = grain.equals(DAY) ? day : day.withDayOfMonth(1);
+        for (String segment : rollup.segment ? sortedSegments : List.of("")) {
+          Object[] key = {rollup.code, grain, Date.valueOf(period),
+              rollup.journeyStep ? dim(e.journeyKey()) : "", rollup.journeyStep ? dim(e.stepId()) : "",
+              rollup.channel && e.channel() != null ? e.channel().name() : "", rollup.variant ? dim(e.variant()) : "",
+              segment, kind, bucket};
+          keys.add(key);
+        }
+      }
+    }
+    upsert("kpi_delay", DELAY_KEY, keys, List.of("n"), new Object[] {1L});
+  }
+
+  /** The histogram an event's delay goes to: 'R' (customer reply), 'A' (agent first response), or none. */
+  static String delayKind(EngagementEvent e) {
+    if (e.delayMs() == null) {
+      return null;
+    }
+    return e.type() == EngagementType.REPLIED ? "R" : e.type() == EngagementType.AGENT_RESPONDED ? "A" : null;
   }
 
   /**
@@ -114,25 +204,37 @@ public class KpiDailySummary {
     return out;
   }
 
-  private void upsert(String table, List<String> dims, Object[] key, Object[] measures) {
-    Object[] args = concat(key, measures);
+  /**
+   * Adds the same measures to the rows of these keys, inserting those that do not exist yet, in the
+   * keys' order: on PostgreSQL one {@code insert … on conflict do update} for all of them (one round
+   * trip), on H2 update-else-insert row by row.
+   */
+  private void upsert(String table, List<String> dims, List<Object[]> keys, List<String> columns, Object[] measures) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    String insert = "insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", columns) + ") values ";
+    String row = "(" + placeholders(dims.size() + columns.size()) + ")";
     if (postgres) {
-      jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", MEASURES) + ") values ("
-          + placeholders(dims.size() + MEASURES.size()) + ") on conflict (" + String.join(", ", dims) + ") do update set "
-          + MEASURES.stream().map(m -> m + " = " + table + "." + m + " + excluded." + m).collect(Collectors.joining(", ")),
-          args);
+      List<Object> args = new ArrayList<>();
+      keys.forEach(key -> args.addAll(Arrays.asList(concat(key, measures))));
+      jdbc.update(insert + String.join(", ", java.util.Collections.nCopies(keys.size(), row)) + " on conflict ("
+          + String.join(", ", dims) + ") do update set "
+          + columns.stream().map(m -> m + " = " + table + "." + m + " + excluded." + m).collect(Collectors.joining(", ")),
+          args.toArray());
       return;
     }
     // H2: update, else insert; a concurrent first insert makes ours a duplicate, then the update applies.
-    Object[] updateArgs = concat(measures, key);
-    String update = "update " + table + " set " + MEASURES.stream().map(m -> m + " = " + m + " + ?").collect(Collectors.joining(", "))
+    String update = "update " + table + " set " + columns.stream().map(m -> m + " = " + m + " + ?").collect(Collectors.joining(", "))
         + " where " + dims.stream().map(d -> d + " = ?").collect(Collectors.joining(" and "));
-    if (jdbc.update(update, updateArgs) == 0) {
-      try {
-        jdbc.update("insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", MEASURES) + ") values ("
-            + placeholders(dims.size() + MEASURES.size()) + ")", args);
-      } catch (DuplicateKeyException raced) {
-        jdbc.update(update, updateArgs);
+    for (Object[] key : keys) {
+      Object[] updateArgs = concat(measures, key);
+      if (jdbc.update(update, updateArgs) == 0) {
+        try {
+          jdbc.update(insert + row, concat(key, measures));
+        } catch (DuplicateKeyException raced) {
+          jdbc.update(update, updateArgs);
+        }
       }
     }
   }
@@ -142,6 +244,12 @@ public class KpiDailySummary {
    * events recorded while it runs may be counted twice or not at all.
    */
   public void rebuild() {
+    rebuildDaily();
+    rebuildRollups();
+  }
+
+  /** The daily tables from the raw events (and V612, which runs before the other tables exist). */
+  public void rebuildDaily() {
     jdbc.update("delete from kpi_daily_segment");
     jdbc.update("delete from kpi_daily");
     String dims = "cast(e.occurred_at as date), coalesce(e.journey_key, ''), coalesce(e.step_id, ''), coalesce(e.channel, ''), "
@@ -149,6 +257,40 @@ public class KpiDailySummary {
     jdbc.update("insert into kpi_daily select " + dims + ", " + RAW_MEASURES + " from engagement_event e group by " + dims);
     jdbc.update("insert into kpi_daily_segment select " + dims + ", s.segment, " + RAW_MEASURES
         + " from engagement_event e join engagement_segment s on s.event_id = e.id group by " + dims + ", s.segment");
+  }
+
+  /** The monthly tables from the daily ones, the delay histograms from the raw events. */
+  public void rebuildRollups() {
+    jdbc.update("delete from kpi_daily_cv_segment");
+    jdbc.update("delete from kpi_daily_cv");
+    jdbc.update("delete from kpi_monthly_segment");
+    jdbc.update("delete from kpi_monthly");
+    jdbc.update("delete from kpi_delay");
+    String sums = String.join(", ", MEASURES.stream().map(m -> "sum(" + m + ")").toList());
+    String month = "cast(date_trunc('month', event_day) as date)";
+    jdbc.update("insert into kpi_daily_cv select event_day, channel, variant, " + sums
+        + " from kpi_daily group by event_day, channel, variant");
+    jdbc.update("insert into kpi_daily_cv_segment select event_day, channel, variant, segment, " + sums
+        + " from kpi_daily_segment group by event_day, channel, variant, segment");
+    jdbc.update("insert into kpi_monthly select " + month + ", journey_key, step_id, channel, variant, " + sums
+        + " from kpi_daily group by " + month + ", journey_key, step_id, channel, variant");
+    jdbc.update("insert into kpi_monthly_segment select " + month + ", journey_key, step_id, channel, variant, segment, " + sums
+        + " from kpi_daily_segment group by " + month + ", journey_key, step_id, channel, variant, segment");
+    for (Rollup rollup : Rollup.values()) {
+      for (String grain : List.of(DAY, MONTH)) {
+        String period = grain.equals(DAY) ? "cast(e.occurred_at as date)" : "cast(date_trunc('month', e.occurred_at) as date)";
+        List<String> key = List.of(period,
+            rollup.journeyStep ? "coalesce(e.journey_key, '')" : "''", rollup.journeyStep ? "coalesce(e.step_id, '')" : "''",
+            rollup.channel ? "coalesce(e.channel, '')" : "''", rollup.variant ? "coalesce(e.variant, '')" : "''",
+            rollup.segment ? "s.segment" : "''",
+            "case when e.event_type = 'REPLIED' then 'R' else 'A' end", DelayHistogram.SQL_BUCKET);
+        jdbc.update("insert into kpi_delay (rollup, grain, event_day, journey_key, step_id, channel, variant, segment, kind, bucket, n) "
+            + "select " + rollup.code + ", '" + grain + "', " + String.join(", ", key) + ", count(*) from engagement_event e "
+            + (rollup.segment ? "join engagement_segment s on s.event_id = e.id " : "")
+            + "where e.delay_ms is not null and e.event_type in ('REPLIED', 'AGENT_RESPONDED') group by "
+            + String.join(", ", key.stream().filter(k -> !k.equals("''")).toList()));
+      }
+    }
   }
 
   private static long is(EngagementEvent e, EngagementType type) {

@@ -15,16 +15,20 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * The KPI queries. Every sum comes from the daily summary ({@link KpiDailySummary}) for the whole
- * days of the period, and from the raw {@code engagement_event} rows for the hours before the
- * first and after the last whole day; the response-time percentiles, which no summary holds
- * exactly, come from the raw events that carry a delay (a partial index on PostgreSQL). The
- * answer is the same as one aggregate over the raw events ({@link #queryRaw}), only faster.
+ * The KPI queries. Every sum comes from the summary ({@link KpiDailySummary}): the monthly tables
+ * for the whole months of the period (unless grouped by day or week), the daily ones for the other
+ * whole days (summed over journeys and steps when the query has neither), and the raw {@code engagement_event} rows for the hours before the first and after
+ * the last whole day; the sums are the same as one aggregate over the raw events ({@link #queryRaw}).
+ * The response-time percentiles come from the delay histograms ({@link DelayHistogram}, within
+ * {@link DelayHistogram#RELATIVE_ERROR}), merged over the same parts of the period; they are exact,
+ * from the raw events that carry a delay (a partial index on PostgreSQL), when the period has no
+ * whole day or the histograms hold at most {@link #EXACT_PERCENTILES_UP_TO} delays.
  */
 @Repository
 public class KpiRepository {
@@ -37,10 +41,21 @@ public class KpiRepository {
       """;
   private static final int COUNTS = KpiDailySummary.COUNTS.size();
 
+  /** Up to this many delays in a query's scope, its percentiles are exact, from the raw events. */
+  static final long EXACT_PERCENTILES_UP_TO = 2_000;
+
   private final JdbcTemplate jdbc;
   private final boolean h2;
+  private final long exactPercentilesUpTo;
 
+  @Autowired
   public KpiRepository(JdbcTemplate jdbc) {
+    this(jdbc, EXACT_PERCENTILES_UP_TO);
+  }
+
+  /** {@code exactPercentilesUpTo} 0 (tests): percentiles from the histograms whenever the period has a whole day. */
+  KpiRepository(JdbcTemplate jdbc, long exactPercentilesUpTo) {
+    this.exactPercentilesUpTo = exactPercentilesUpTo;
     this.jdbc = jdbc;
     this.h2 = Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName().startsWith("H2")));
   }
@@ -72,9 +87,15 @@ public class KpiRepository {
     BigDecimal revenue = BigDecimal.ZERO;
     BigDecimal cost = BigDecimal.ZERO;
     Double[] percentiles = new Double[4];
+    final DelayHistogram replies = new DelayHistogram();
+    final DelayHistogram agents = new DelayHistogram();
 
     Group(List<Object> key) {
       this.key = key;
+    }
+
+    void percentilesFromHistograms() {
+      percentiles = new Double[] {replies.percentile(0.5), replies.percentile(0.9), agents.percentile(0.5), agents.percentile(0.9)};
     }
   }
 
@@ -88,18 +109,42 @@ public class KpiRepository {
     LocalDate endDay = to == null ? null : to.toLocalDateTime().toLocalDate();
     boolean summary = useSummary && (firstDay == null || endDay == null || firstDay.isBefore(endDay));
     if (summary) {
-      summarySums(filter, firstDay, endDay, groups);
+      List<Span> spans = spans(firstDay, endDay, g != GroupBy.DAY && g != GroupBy.WEEK);
+      for (Span span : spans) {
+        summarySums(filter, span, groups);
+      }
+      List<Timestamp[]> edges = new ArrayList<>();
       if (firstDay != null && from.before(Timestamp.valueOf(firstDay.atStartOfDay()))) {
-        rawSums(filter, from, Timestamp.valueOf(firstDay.atStartOfDay()), groups);
+        edges.add(new Timestamp[] {from, Timestamp.valueOf(firstDay.atStartOfDay())});
       }
       if (endDay != null && to.after(Timestamp.valueOf(endDay.atStartOfDay()))) {
-        rawSums(filter, Timestamp.valueOf(endDay.atStartOfDay()), to, groups);
+        edges.add(new Timestamp[] {Timestamp.valueOf(endDay.atStartOfDay()), to});
+      }
+      for (Timestamp[] edge : edges) {
+        rawSums(filter, edge[0], edge[1], groups);
+      }
+      if (withPercentiles) {
+        // Percentiles from the delay histograms (within DelayHistogram.RELATIVE_ERROR), edges included.
+        for (Span span : spans) {
+          summaryHistograms(filter, span, groups);
+        }
+        for (Timestamp[] edge : edges) {
+          rawHistograms(filter, edge[0], edge[1], groups);
+        }
+        long delays = groups.values().stream().mapToLong(group -> group.replies.count() + group.agents.count()).sum();
+        // With a segment, the raw events are joined to their segments: cheap for a short period only.
+        boolean segment = filter.segment() != null || g == GroupBy.SEGMENT;
+        if (delays <= exactPercentilesUpTo && (!segment || isShort(from, to))) {
+          percentiles(filter, from, to, groups); // few: exact, from the raw events (cheap)
+        } else {
+          groups.values().forEach(Group::percentilesFromHistograms);
+        }
       }
     } else {
       rawSums(filter, from, to, groups);
-    }
-    if (withPercentiles) {
-      percentiles(filter, from, to, groups);
+      if (withPercentiles) {
+        percentiles(filter, from, to, groups); // less than a whole day: exact, from the raw events
+      }
     }
     List<Group> sorted = new ArrayList<>(groups.values());
     sorted.sort(KEY_ORDER);
@@ -107,6 +152,30 @@ public class KpiRepository {
       sorted.add(new Group(List.of()));
     }
     return sorted.stream().map(group -> row(g, group)).toList();
+  }
+
+  /** Whole days [from, to) (null: open) of one summary grain: per month, or per day. */
+  record Span(boolean monthly, LocalDate from, LocalDate to) {}
+
+  /**
+   * The whole days [firstDay, endDay) cut into spans: the whole months in them from the monthly
+   * tables (when the grouping allows: not by day or week), the days before and after from the daily ones.
+   */
+  static List<Span> spans(LocalDate firstDay, LocalDate endDay, boolean monthsAllowed) {
+    LocalDate m1 = firstDay == null ? null : firstDay.getDayOfMonth() == 1 ? firstDay : firstDay.withDayOfMonth(1).plusMonths(1);
+    LocalDate m2 = endDay == null ? null : endDay.withDayOfMonth(1);
+    if (!monthsAllowed || (m1 != null && m2 != null && !m1.isBefore(m2))) {
+      return List.of(new Span(false, firstDay, endDay));
+    }
+    List<Span> spans = new ArrayList<>();
+    if (firstDay != null && firstDay.isBefore(m1)) {
+      spans.add(new Span(false, firstDay, m1));
+    }
+    spans.add(new Span(true, m1, m2));
+    if (endDay != null && m2.isBefore(endDay)) {
+      spans.add(new Span(false, m2, endDay));
+    }
+    return spans;
   }
 
   private static LocalDate ceilDay(LocalDateTime t) {
@@ -128,29 +197,92 @@ public class KpiRepository {
     return 0;
   };
 
-  private void summarySums(KpiFilter filter, LocalDate firstDay, LocalDate endDay, Map<List<Object>, Group> groups) {
+  private void summarySums(KpiFilter filter, Span span, Map<List<Object>, Group> groups) {
     GroupBy g = filter.groupBy();
     boolean bySegment = filter.segment() != null || g == GroupBy.SEGMENT;
     List<String> key = groupColumns(g, "d", "d.segment", "cast(d.event_day as timestamp)");
     StringBuilder sql = new StringBuilder("select ");
     key.forEach(k -> sql.append(k).append(", "));
     sql.append(String.join(", ", KpiDailySummary.MEASURES.stream().map(m -> "sum(d." + m + ")").toList()));
-    sql.append(" from ").append(bySegment ? "kpi_daily_segment" : "kpi_daily").append(" d where 1 = 1 ");
+    // Days without a journey: the sums over journeys and steps (kpi_daily_cv), 100 times fewer rows here.
+    boolean journey = set(filter.journey()) || set(filter.step()) || g == GroupBy.JOURNEY || g == GroupBy.STEP;
+    String table = (span.monthly() ? "kpi_monthly" : journey ? "kpi_daily" : "kpi_daily_cv") + (bySegment ? "_segment" : "");
+    sql.append(" from ").append(table).append(" d where 1 = 1 ");
     List<Object> args = new ArrayList<>();
     conditions(filter, "d", "d.segment", sql, args);
-    if (firstDay != null) {
-      sql.append("and d.event_day >= ? ");
-      args.add(Date.valueOf(firstDay));
-    }
-    if (endDay != null) {
-      sql.append("and d.event_day < ? ");
-      args.add(Date.valueOf(endDay));
-    }
+    period(span, sql, args);
     groupBy(key, sql);
     jdbc.query(sql.toString(), rs -> {
       Group group = group(groups, rs, g, true);
       addSums(group, rs, key.size());
     }, args.toArray());
+  }
+
+  private static void period(Span span, StringBuilder sql, List<Object> args) {
+    if (span.from() != null) {
+      sql.append("and d.event_day >= ? ");
+      args.add(Date.valueOf(span.from()));
+    }
+    if (span.to() != null) {
+      sql.append("and d.event_day < ? ");
+      args.add(Date.valueOf(span.to()));
+    }
+  }
+
+  /** The delay histograms of a span, from the smallest roll-up that has the filter's and grouping's dimensions. */
+  private void summaryHistograms(KpiFilter filter, Span span, Map<List<Object>, Group> groups) {
+    GroupBy g = filter.groupBy();
+    KpiDailySummary.Rollup rollup = KpiDailySummary.Rollup.covering(
+        set(filter.journey()) || set(filter.step()) || g == GroupBy.JOURNEY || g == GroupBy.STEP,
+        filter.channel() != null || g == GroupBy.CHANNEL, set(filter.variant()) || g == GroupBy.VARIANT,
+        filter.segment() != null || g == GroupBy.SEGMENT); // like the sums: a segment filter reads per segment
+    List<String> key = groupColumns(g, "d", "d.segment", "cast(d.event_day as timestamp)");
+    StringBuilder sql = new StringBuilder("select ");
+    key.forEach(k -> sql.append(k).append(", "));
+    sql.append("d.kind, d.bucket, sum(d.n) from kpi_delay d where d.rollup = ? and d.grain = ? ");
+    List<Object> args = new ArrayList<>(List.of(rollup.code, span.monthly() ? KpiDailySummary.MONTH : KpiDailySummary.DAY));
+    conditions(filter, "d", "d.segment", sql, args);
+    period(span, sql, args);
+    List<String> groupKey = new ArrayList<>(key);
+    groupKey.addAll(List.of("d.kind", "d.bucket"));
+    groupBy(groupKey, sql);
+    jdbc.query(sql.toString(), rs -> {
+      addToHistogram(group(groups, rs, g, true), rs, key.size());
+    }, args.toArray());
+  }
+
+  /** The delays of [from, to) from the raw events, into the groups' histograms. */
+  private void rawHistograms(KpiFilter filter, Timestamp from, Timestamp to, Map<List<Object>, Group> groups) {
+    GroupBy g = filter.groupBy();
+    List<String> key = new ArrayList<>(groupColumns(g, "e", "s.segment", "e.occurred_at"));
+    int size = key.size();
+    key.add("case when e.event_type = 'REPLIED' then 'R' else 'A' end");
+    key.add(DelayHistogram.SQL_BUCKET);
+    StringBuilder sql = new StringBuilder("select ");
+    key.forEach(k -> sql.append(k).append(", "));
+    sql.append("count(*) from engagement_event e ");
+    List<Object> args = rawWhere(filter, from, to, sql);
+    sql.append("and e.delay_ms is not null and e.event_type in ('REPLIED', 'AGENT_RESPONDED') ");
+    groupBy(key, sql);
+    jdbc.query(sql.toString(), rs -> {
+      addToHistogram(group(groups, rs, g, false), rs, size);
+    }, args.toArray());
+  }
+
+  private static void addToHistogram(Group group, ResultSet rs, int offset) throws SQLException {
+    DelayHistogram h = "R".equals(rs.getString(offset + 1)) ? group.replies : group.agents;
+    h.add(rs.getInt(offset + 2), rs.getLong(offset + 3));
+  }
+
+  /** At most {@link #SHORT} long: the raw events of it can be read one by one (edges of a period, a month). */
+  private static boolean isShort(Timestamp from, Timestamp to) {
+    return from != null && to != null && to.getTime() - from.getTime() <= SHORT.toMillis();
+  }
+
+  private static final java.time.Duration SHORT = java.time.Duration.ofDays(31);
+
+  private static boolean set(String value) {
+    return value != null && !value.isBlank();
   }
 
   private void rawSums(KpiFilter filter, Timestamp from, Timestamp to, Map<List<Object>, Group> groups) {
@@ -188,7 +320,13 @@ public class KpiRepository {
   private List<Object> rawWhere(KpiFilter filter, Timestamp from, Timestamp to, StringBuilder sql) {
     List<Object> args = new ArrayList<>();
     if (filter.segment() != null || filter.groupBy() == GroupBy.SEGMENT) {
-      sql.append("join engagement_segment s on s.event_id = e.id ");
+      if (!h2 && isShort(from, to)) {
+        // A short period has few events: look up each one's segments (primary key), rather than let the
+        // planner hash-join the segment's index entries of all time (1.25 M for a segment of 10 M events).
+        sql.append("join lateral (select s.segment from engagement_segment s where s.event_id = e.id offset 0) s on true ");
+      } else {
+        sql.append("join engagement_segment s on s.event_id = e.id ");
+      }
     }
     sql.append("where 1 = 1 ");
     conditions(filter, "e", "s.segment", sql, args);
