@@ -1,6 +1,8 @@
 package io.relais.bench;
 
 import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,9 +52,14 @@ public final class Benchmark {
 
   /** What to run; see bench/README.md for each option. */
   public record Settings(int n, int clients, int replyRate, int replySeconds, int ceilingSeconds, Duration phaseTimeout, boolean launchOnly,
-      boolean contactsByCsv, boolean memoryOnly) {
+      boolean contactsByCsv, boolean memoryOnly, boolean repliesThroughEngine) {
     public static Settings defaults() {
-      return new Settings(100_000, 8, 200, 30, 10, Duration.ofMinutes(60), false, false, false);
+      return new Settings(100_000, 8, 200, 30, 10, Duration.ofMinutes(60), false, false, false, false);
+    }
+
+    public Settings(int n, int clients, int replyRate, int replySeconds, int ceilingSeconds, Duration phaseTimeout, boolean launchOnly,
+        boolean contactsByCsv, boolean memoryOnly) {
+      this(n, clients, replyRate, replySeconds, ceilingSeconds, phaseTimeout, launchOnly, contactsByCsv, memoryOnly, false);
     }
 
     public Settings(int n, int clients, int replyRate, int replySeconds, int ceilingSeconds, Duration phaseTimeout, boolean launchOnly,
@@ -268,14 +275,36 @@ public final class Benchmark {
         new Timestamp(System.currentTimeMillis() - 1000), timer, PROCESS_KEY);
   }
 
+  /**
+   * The customer's "ok merci": by default as Twilio delivers it, to the inbound webhook (stored,
+   * acknowledged, then classified and correlated to the journey by the inbound pipeline); with
+   * {@code --replies engine} as a backend would correlate it, {@code POST /engine-rest/message}.
+   */
   private HttpResponse<String> reply(int i) {
-    return integration.message(REPLY_MESSAGE, contact(i),
-        Map.of("replyText", "ok merci", "replyChannel", "SMS", "replyMessageId", "SMbench" + i));
+    if (s.repliesThroughEngine()) {
+      return integration.message(REPLY_MESSAGE, contact(i),
+          Map.of("replyText", "ok merci", "replyChannel", "SMS", "replyMessageId", "SMbench" + i));
+    }
+    String form = "MessageSid=SMbench" + i + "&AccountSid=ACbench&NumMedia=0&Body=ok+merci"
+        + "&From=" + URLEncoder.encode(phone(i), StandardCharsets.UTF_8)
+        + "&To=" + URLEncoder.encode(smsSender(), StandardCharsets.UTF_8);
+    return integration.postForm("/webhooks/twilio/messages", form, Map.of());
+  }
+
+  private volatile String smsSender;
+
+  /** The number the cart SMS came from, which the customer answers. */
+  private String smsSender() {
+    if (smsSender == null) {
+      smsSender = db.queryString("select from_address from message where direction = 'OUT' and channel = 'SMS' "
+          + "and from_address is not null fetch first 1 rows only");
+    }
+    return smsSender;
   }
 
   /**
-   * Phase 3: replies ("ok merci") at a fixed rate (open loop) through {@code POST /engine-rest/message},
-   * as the inbound pipeline correlates them; latency from the request to the end of the journey's
+   * Phase 3: replies ("ok merci") at a fixed rate (open loop) through the Twilio webhook (or
+   * {@code POST /engine-rest/message}, see {@link #reply}); latency from the request to the end of the journey's
    * automated answer step (its SMS handed to the simulator).
    */
   private void replies() {
@@ -420,6 +449,11 @@ public final class Benchmark {
     return "bench-" + i;
   }
 
+  /** Contact i's mobile, as both set-up paths write it. */
+  static String phone(int i) {
+    return "+3367" + String.format(Locale.ROOT, "%07d", i);
+  }
+
   private void figure(String phase, String name, double value, String unit, String target, boolean ratio) {
     figures.put(name, new Figure(phase, name, value, unit, target, ratio));
   }
@@ -444,7 +478,8 @@ public final class Benchmark {
         intArg(a, "n", d.n()), intArg(a, "clients", d.clients()), intArg(a, "reply-rate", d.replyRate()),
         intArg(a, "reply-seconds", d.replySeconds()), intArg(a, "ceiling-seconds", d.ceilingSeconds()),
         Duration.ofMinutes(intArg(a, "phase-timeout-minutes", 60)), Boolean.parseBoolean(arg(a, "launch-only", "false")),
-        arg(a, "contacts", "sql").equals("csv"), Boolean.parseBoolean(arg(a, "memory-only", "false")));
+        arg(a, "contacts", "sql").equals("csv"), Boolean.parseBoolean(arg(a, "memory-only", "false")),
+        arg(a, "replies", "webhook").equals("engine"));
     String host = arg(a, "pg-host", "127.0.0.1");
     int port = intArg(a, "pg-port", 5432);
     String user = arg(a, "pg-user", "postgres");
