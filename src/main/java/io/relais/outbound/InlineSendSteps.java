@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.Map;
 import java.util.Set;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.camunda.bpm.engine.impl.bpmn.behavior.AbstractBpmnActivityBehavior;
 import org.camunda.bpm.engine.impl.bpmn.behavior.CallActivityBehavior;
@@ -68,6 +69,11 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
 
   @Override
   public void preInit(ProcessEngineConfigurationImpl configuration) {
+    // the handler always: deferrals made while inline was on must still fire (or fail clearly)
+    if (configuration.getCustomJobHandlers() == null) {
+      configuration.setCustomJobHandlers(new ArrayList<>());
+    }
+    configuration.getCustomJobHandlers().add(new DeferralJobHandler());
     if (!enabled) {
       return;
     }
@@ -75,10 +81,6 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       configuration.setCustomPostBPMNParseListeners(new ArrayList<>());
     }
     configuration.getCustomPostBPMNParseListeners().add(new Listener());
-    if (configuration.getCustomJobHandlers() == null) {
-      configuration.setCustomJobHandlers(new ArrayList<>());
-    }
-    configuration.getCustomJobHandlers().add(new DeferralJobHandler());
   }
 
   private final class Listener extends AbstractBpmnParseListener {
@@ -216,9 +218,14 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
     public void execute(Configuration configuration, ExecutionEntity execution, CommandContext commandContext,
         String tenantId) {
       // the journey may have left the step meanwhile (migrated, modified): nothing to send then
-      if (execution != null && configuration.activityId().equals(execution.getActivityId())) {
-        execution.signal(RETRY_SIGNAL, null);
+      if (execution == null || !configuration.activityId().equals(execution.getActivityId())) {
+        return;
       }
+      if (!(execution.getActivity().getActivityBehavior() instanceof Behavior)) {
+        throw new ProcessEngineException("A send deferred while relais.send.inline was on cannot be tried again with it off: "
+            + "switch it back on, or move the journey past step " + configuration.activityId() + " in Cockpit");
+      }
+      execution.signal(RETRY_SIGNAL, null);
     }
 
     @Override
