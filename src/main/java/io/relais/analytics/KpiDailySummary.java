@@ -170,6 +170,9 @@ public class KpiDailySummary {
     upsert("kpi_delay", DELAY_KEY, keys, List.of("n"), new Object[] {1L});
   }
 
+  /** {@link #delayKind} in SQL, over a delayed REPLIED or AGENT_RESPONDED event {@code e}. */
+  static final String SQL_DELAY_KIND = "case when e.event_type = 'REPLIED' then 'R' else 'A' end";
+
   /** The histogram an event's delay goes to: 'R' (customer reply), 'A' (agent first response), or none. */
   static String delayKind(EngagementEvent e) {
     if (e.delayMs() == null) {
@@ -283,7 +286,7 @@ public class KpiDailySummary {
             rollup.journeyStep ? "coalesce(e.journey_key, '')" : "''", rollup.journeyStep ? "coalesce(e.step_id, '')" : "''",
             rollup.channel ? "coalesce(e.channel, '')" : "''", rollup.variant ? "coalesce(e.variant, '')" : "''",
             rollup.segment ? "s.segment" : "''",
-            "case when e.event_type = 'REPLIED' then 'R' else 'A' end", DelayHistogram.SQL_BUCKET);
+            SQL_DELAY_KIND, DelayHistogram.SQL_BUCKET);
         jdbc.update("insert into kpi_delay (rollup, grain, event_day, journey_key, step_id, channel, variant, segment, kind, bucket, n) "
             + "select " + rollup.code + ", '" + grain + "', " + String.join(", ", key) + ", count(*) from engagement_event e "
             + (rollup.segment ? "join engagement_segment s on s.event_id = e.id " : "")

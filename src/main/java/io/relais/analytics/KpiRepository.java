@@ -256,7 +256,7 @@ public class KpiRepository {
     GroupBy g = filter.groupBy();
     List<String> key = new ArrayList<>(groupColumns(g, "e", "s.segment", "e.occurred_at"));
     int size = key.size();
-    key.add("case when e.event_type = 'REPLIED' then 'R' else 'A' end");
+    key.add(KpiDailySummary.SQL_DELAY_KIND);
     key.add(DelayHistogram.SQL_BUCKET);
     StringBuilder sql = new StringBuilder("select ");
     key.forEach(k -> sql.append(k).append(", "));
