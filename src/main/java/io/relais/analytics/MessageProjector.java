@@ -9,9 +9,14 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -19,7 +24,9 @@ import org.springframework.stereotype.Component;
  * Derives SENT, DELIVERED, OPENED (read receipts), FAILED and REPLIED engagement events from the
  * {@code message} table, whatever the send and inbound pipelines record themselves: one node at a
  * time (cluster lock), from a high-water mark on {@code updated_at}, re-reading a short overlap so
- * that late commits are not missed; dedup keys make the re-reading harmless.
+ * that late commits are not missed; dedup keys make the re-reading harmless, and one look-up per
+ * page of the keys already recorded makes it cheap (a message is re-read every pass during the
+ * overlap: without that look-up each re-read cost a failed insert and a contact read per event).
  */
 @Component
 public class MessageProjector {
@@ -33,12 +40,14 @@ public class MessageProjector {
       "select id, contact_id, direction, channel, status, journey_key, journey_version, step_id, variant, cost, created_at, updated_at ";
 
   private final JdbcTemplate jdbc;
+  private final NamedParameterJdbcTemplate named;
   private final EngagementEvents events;
   private final ClusterLock lock;
   private final AnalyticsProperties properties;
 
   public MessageProjector(JdbcTemplate jdbc, EngagementEvents events, ClusterLock lock, AnalyticsProperties properties) {
     this.jdbc = jdbc;
+    this.named = new NamedParameterJdbcTemplate(jdbc);
     this.events = events;
     this.lock = lock;
     this.properties = properties;
@@ -80,11 +89,15 @@ public class MessageProjector {
           COLUMNS + "from message where updated_at > ? or (updated_at = ? and id > ?) order by updated_at, id fetch first " + PAGE + " rows only",
           MessageProjector::row,
           Timestamp.from(cursorTime), Timestamp.from(cursorTime), cursorId);
+      Set<String> recorded = recorded(rows);
+      Map<String, List<String>> segments = new HashMap<>();
       for (Row row : rows) {
-        if (row.direction() == Direction.OUT) {
-          projectOutbound(row);
-        } else {
-          projectInbound(row);
+        if (!recorded.containsAll(dedupKeys(row))) {
+          if (row.direction() == Direction.OUT) {
+            projectOutbound(row, recorded, segments);
+          } else {
+            projectInbound(row, segments);
+          }
         }
         cursorTime = row.updatedAt();
         cursorId = row.id();
@@ -101,32 +114,74 @@ public class MessageProjector {
     }
   }
 
+  /** The dedup keys of the events a message row stands for now (what {@link #projectOutbound} records). */
+  private static List<String> dedupKeys(Row m) {
+    List<String> keys = new ArrayList<>(2);
+    if (m.direction() != Direction.OUT) {
+      keys.add(dedupKey(m, EngagementType.REPLIED));
+      return keys;
+    }
+    if (SENT_STATUSES.contains(m.status())) {
+      keys.add(dedupKey(m, EngagementType.SENT));
+    }
+    if (DELIVERED_STATUSES.contains(m.status())) {
+      keys.add(dedupKey(m, EngagementType.DELIVERED));
+    }
+    if ("READ".equals(m.status())) {
+      keys.add(dedupKey(m, EngagementType.OPENED));
+    }
+    if (FAILED_STATUSES.contains(m.status())) {
+      keys.add(dedupKey(m, EngagementType.FAILED));
+    }
+    return keys;
+  }
+
+  private static String dedupKey(Row m, EngagementType type) {
+    return "m:" + m.id() + ":" + type;
+  }
+
+  /** Which of the page's events are recorded already: one query (the dedup key is unique-indexed). */
+  private Set<String> recorded(List<Row> rows) {
+    List<String> keys = rows.stream().flatMap(r -> dedupKeys(r).stream()).toList();
+    Set<String> found = new HashSet<>();
+    for (int i = 0; i < keys.size(); i += PAGE) {
+      found.addAll(named.queryForList("select dedup_key from engagement_event where dedup_key in (:keys)",
+          Map.of("keys", keys.subList(i, Math.min(keys.size(), i + PAGE))), String.class));
+    }
+    return found;
+  }
+
+  /** The contact's segments, read once per page. */
+  private List<String> segmentsOf(String contactId, Map<String, List<String>> segments) {
+    return segments.computeIfAbsent(contactId, events::segmentsOf);
+  }
+
   private EngagementEvent.Builder event(EngagementType type, Row m) {
     return EngagementEvent.of(type, m.contactId())
         .journey(m.journeyKey(), m.journeyVersion(), m.stepId())
         .channel(m.channel())
         .variant(m.variant())
         .message(m.id())
-        .dedupKey("m:" + m.id() + ":" + type);
+        .dedupKey(dedupKey(m, type));
   }
 
-  private void projectOutbound(Row m) {
-    if (SENT_STATUSES.contains(m.status())) {
-      events.record(event(EngagementType.SENT, m).cost(m.cost()).at(m.createdAt()));
+  private void projectOutbound(Row m, Set<String> recorded, Map<String, List<String>> segments) {
+    if (SENT_STATUSES.contains(m.status()) && !recorded.contains(dedupKey(m, EngagementType.SENT))) {
+      events.record(event(EngagementType.SENT, m).cost(m.cost()).segments(segmentsOf(m.contactId(), segments)).at(m.createdAt()));
     }
-    if (DELIVERED_STATUSES.contains(m.status())) {
-      events.record(event(EngagementType.DELIVERED, m).at(m.updatedAt()));
+    if (DELIVERED_STATUSES.contains(m.status()) && !recorded.contains(dedupKey(m, EngagementType.DELIVERED))) {
+      events.record(event(EngagementType.DELIVERED, m).segments(segmentsOf(m.contactId(), segments)).at(m.updatedAt()));
     }
-    if ("READ".equals(m.status())) {
-      events.record(event(EngagementType.OPENED, m).at(m.updatedAt()));
+    if ("READ".equals(m.status()) && !recorded.contains(dedupKey(m, EngagementType.OPENED))) {
+      events.record(event(EngagementType.OPENED, m).segments(segmentsOf(m.contactId(), segments)).at(m.updatedAt()));
     }
-    if (FAILED_STATUSES.contains(m.status())) {
-      events.record(event(EngagementType.FAILED, m).at(m.updatedAt()));
+    if (FAILED_STATUSES.contains(m.status()) && !recorded.contains(dedupKey(m, EngagementType.FAILED))) {
+      events.record(event(EngagementType.FAILED, m).segments(segmentsOf(m.contactId(), segments)).at(m.updatedAt()));
     }
   }
 
   /** A reply is credited to the last message sent to the contact before it, within the reply window. */
-  private void projectInbound(Row in) {
+  private void projectInbound(Row in, Map<String, List<String>> segments) {
     List<Row> previous = jdbc.query(
         COLUMNS + "from message where contact_id = ? and direction = 'OUT' and status in ('SENT','DELIVERED','READ') "
             + "and created_at <= ? and created_at >= ? order by created_at desc, id desc fetch first 1 rows only",
@@ -145,6 +200,6 @@ public class MessageProjector {
         reply.delayMs(Duration.between(out.createdAt(), in.createdAt()).toMillis());
       }
     }
-    events.record(reply.dedupKey("m:" + in.id() + ":REPLIED").at(in.createdAt()));
+    events.record(reply.dedupKey(dedupKey(in, EngagementType.REPLIED)).segments(segmentsOf(in.contactId(), segments)).at(in.createdAt()));
   }
 }

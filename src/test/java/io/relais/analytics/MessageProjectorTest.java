@@ -84,4 +84,27 @@ class MessageProjectorTest {
         .containsEntry("JOURNEY_KEY", "cart").containsEntry("JOURNEY_VERSION", 2).containsEntry("STEP_ID", "Task_Sms")
         .containsEntry("VARIANT", "B").containsEntry("CHANNEL", "SMS");
   }
+
+  @Test
+  void aMessageReReadAfterItsStatusChangedGetsOnlyTheNewEvent() {
+    String contact = "c-" + UUID.randomUUID();
+    java.sql.Timestamp now = java.sql.Timestamp.from(T);
+    jdbc.update("insert into contact (id, time_zone, holiday_zone, attributes, last_activity_at, created_at, updated_at) "
+        + "values (?, 'Europe/Paris', 'METROPOLE', ?, ?, ?, ?)", contact, "{\"segments\":\"vip,paris\"}", now, now, now);
+    MessageRecord sms = messages.insert(outbound(contact, Channel.SMS, T));
+    projector.rewind();
+    catchUp();
+    assertThat(types(sms.id())).containsExactly("SENT");
+
+    // delivered within the overlap: the next pass re-reads the row, SENT is recorded already
+    ClockUtil.setCurrentTime(Date.from(T.plusSeconds(3)));
+    messages.updateStatus(sms.id(), "DELIVERED", null, null);
+    ClockUtil.reset();
+    catchUp();
+    catchUp();
+
+    assertThat(types(sms.id())).containsExactly("SENT", "DELIVERED");
+    assertThat(jdbc.queryForList("select segments from engagement_event where message_id = ? order by id", String.class, sms.id()))
+        .containsExactly("vip,paris", "vip,paris");
+  }
 }
