@@ -7,6 +7,7 @@ import io.relais.contact.Channel;
 import io.relais.contact.ContactDirectory;
 import io.relais.conversation.MessageLog;
 import io.relais.support.CpuMeter;
+import io.relais.support.DatabaseWork;
 import io.relais.support.PostgresDatabase;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,6 +80,7 @@ class InboundBenchmarkTest {
       Thread.sleep(10);
 
       CpuMeter cpu = CpuMeter.start(jdbc);
+      DatabaseWork work = DatabaseWork.start(jdbc);
       long start = System.nanoTime();
       List<CompletableFuture<Integer>> sent = post(port, phones.subList(warmup, warmup + total), rate);
       double postSeconds = (System.nanoTime() - start) / 1e9;
@@ -103,6 +105,7 @@ class InboundBenchmarkTest {
       System.out.printf("INBOUND BENCHMARK CPU per reply (independent of the machine's load): JVM %.1f ms (Relais and the "
               + "test's HTTP client), PostgreSQL %.1f ms (its backends for this database); load average %.1f%n",
           cpuMillis[0] / total, cpuMillis[1] / total, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      System.out.print("INBOUND BENCHMARK " + work.since(total, "reply"));
       long ok = sent.stream().filter(f -> f.join() == 200).count();
       System.out.printf("INBOUND BENCHMARK on PostgreSQL: %d replies posted at %d/s in %.1f s (%d answered 200), "
               + "%d answers recorded after %.1f s: %.0f answers/s; latency inbound stored -> answer recorded p50 %d ms, p99 %d ms, max %d ms%n",
