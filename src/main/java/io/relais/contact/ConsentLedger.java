@@ -166,11 +166,14 @@ public class ConsentLedger implements ConsentPolicy, ConsentChanges {
   @Override
   @Transactional
   public boolean regrantByKeyword(String contactId, Channel channel, String source, String proof) {
-    if (isErased(contactId) || currentStatus(contactId, channel, Purpose.MARKETING) == ConsentStatus.GRANTED) {
+    if (isErased(contactId)) {
       return false;
     }
-    boolean withdrawnAfterGrant = currentStatus(contactId, channel, Purpose.MARKETING) == ConsentStatus.WITHDRAWN
-        && everGranted(contactId, channel, Purpose.MARKETING);
+    ConsentStatus marketing = currentStatus(contactId, channel, Purpose.MARKETING);
+    if (marketing == ConsentStatus.GRANTED) {
+      return false;
+    }
+    boolean withdrawnAfterGrant = marketing == ConsentStatus.WITHDRAWN && everGranted(contactId, channel, Purpose.MARKETING);
     boolean pending = !withdrawnAfterGrant && pendingDoubleOptIns.isPending(contactId, channel);
     if (!withdrawnAfterGrant && !pending) {
       return false;

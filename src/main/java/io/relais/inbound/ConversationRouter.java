@@ -7,6 +7,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -40,6 +41,7 @@ class ConversationRouter {
   private final InboundStore store;
   private final Clock clock;
   private final InboundProperties properties;
+  private final Map<String, String> definitionKeys = new ConcurrentHashMap<>();
 
   ConversationRouter(RuntimeService runtimeService, RepositoryService repositoryService, InboundStore store, Clock clock,
       InboundProperties properties) {
@@ -103,8 +105,12 @@ class ConversationRouter {
     return null;
   }
 
+  /**
+   * A definition's key, read once per definition id (an id never changes its key): the engine's
+   * {@code getProcessDefinition} reads the definition's row on every call.
+   */
   private String definitionKey(String definitionId) {
-    return repositoryService.getProcessDefinition(definitionId).getKey();
+    return definitionKeys.computeIfAbsent(definitionId, id -> repositoryService.getProcessDefinition(id).getKey());
   }
 
   static Map<String, Object> replyVariables(MessageRecord m, ReplyClassification c) {

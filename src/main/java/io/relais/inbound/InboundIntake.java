@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -79,10 +78,8 @@ public class InboundIntake {
     if (!PROVIDER_ID.matcher(providerId).matches()) {
       throw new InvalidInputException("MessageSid", "MessageSid must be 1 to 128 letters, digits or _.:-");
     }
-    Optional<MessageRecord> replay = messageLog.findByProviderId(provider, providerId);
-    if (replay.isPresent()) {
-      return new IntakeResult(replay.get().id(), replay.get().contactId(), true, null);
-    }
+    // A replay of the same MessageSid is found by the unique index when the message is inserted
+    // (the transaction then rolls back whatever it did): no look-up before, for the common case.
     String from = required("From", in.from()).trim();
     String to = required("To", in.to()).trim();
     Channel channel = channelOf(from);
