@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import io.relais.support.Autoanalyze;
 
 /**
  * Issue 10's benchmark: campaign launch, timer burst, replies, storage, memory, each figure set
@@ -105,7 +106,21 @@ public final class Benchmark {
     admin.createUser(INTEGRATION_USER, INTEGRATION_PASSWORD, "integrations");
     integration = admin.as(INTEGRATION_USER, INTEGRATION_PASSWORD);
     importContacts();
+    try (Autoanalyze analyzer = Autoanalyze.start(db.url(), db.user(), db.password(), Duration.ofSeconds(10), out)) {
+      phases(admin, analyzer);
+      notes.put("autovacuum", analyzer.active()
+          ? "off on this server: the benchmark analyzed " + analyzer.analyzed() + " tables as autovacuum would have (checked every 10 s and before each phase)"
+          : "on");
+    }
+    BenchDatabase.Ceiling ceiling = db.ceiling(s.clients(), s.ceilingSeconds());
+    figure("ceiling", "PostgreSQL single-row insert tx/s", ceiling.tps(), "tx/s", "", false);
+    notes.put("ceiling", ceiling.tool());
+    print(ceiling.tps());
+    return figures;
+  }
 
+  private void phases(RelaisClient admin, Autoanalyze analyzer) {
+    analyzer.now();
     long runtime0 = db.bytesOfTables("act_ru_");
     long history0 = db.bytesOfTables("act_hi_");
     long heap0 = node.heapAfterGc();
@@ -120,9 +135,11 @@ public final class Benchmark {
     figure("storage", "journey_start bytes per journey (bulk idempotency)", db.bytesOfTables("journey_start") / (double) s.n(), "B", "", false);
 
     if (!s.launchOnly() && !s.memoryOnly()) {
+      analyzer.now();
       before = db.work();
       timerBurst();
       work("timer burst", db.work().minus(before));
+      analyzer.now();
       replies();
       drain();
       long historyN = db.bytesOfTables("act_hi_");
@@ -131,12 +148,6 @@ public final class Benchmark {
     HttpResponse<String> cleanup = admin.get("/engine-rest/history/cleanup/configuration");
     String ttl = db.queryLong("select coalesce(max(history_ttl_), -1) from act_re_procdef where key_ = ?", PROCESS_KEY) + " days";
     notes.put("history", "time-to-live " + ttl + "; cleanup " + (cleanup.statusCode() == 200 ? cleanup.body() : "HTTP " + cleanup.statusCode()));
-
-    BenchDatabase.Ceiling ceiling = db.ceiling(s.clients(), s.ceilingSeconds());
-    figure("ceiling", "PostgreSQL single-row insert tx/s", ceiling.tps(), "tx/s", "", false);
-    notes.put("ceiling", ceiling.tool());
-    print(ceiling.tps());
-    return figures;
   }
 
   /** What a phase cost PostgreSQL per journey: commits and rows written (the database's share of the work). */
