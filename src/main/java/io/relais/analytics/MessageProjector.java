@@ -114,26 +114,30 @@ public class MessageProjector {
     }
   }
 
-  /** The dedup keys of the events a message row stands for now (what {@link #projectOutbound} records). */
-  private static List<String> dedupKeys(Row m) {
-    List<String> keys = new ArrayList<>(2);
+  /** The events a message row stands for now, by its direction and status: what the projector records. */
+  private static List<EngagementType> types(Row m) {
+    List<EngagementType> types = new ArrayList<>(2);
     if (m.direction() != Direction.OUT) {
-      keys.add(dedupKey(m, EngagementType.REPLIED));
-      return keys;
+      types.add(EngagementType.REPLIED);
+      return types;
     }
     if (SENT_STATUSES.contains(m.status())) {
-      keys.add(dedupKey(m, EngagementType.SENT));
+      types.add(EngagementType.SENT);
     }
     if (DELIVERED_STATUSES.contains(m.status())) {
-      keys.add(dedupKey(m, EngagementType.DELIVERED));
+      types.add(EngagementType.DELIVERED);
     }
     if ("READ".equals(m.status())) {
-      keys.add(dedupKey(m, EngagementType.OPENED));
+      types.add(EngagementType.OPENED);
     }
     if (FAILED_STATUSES.contains(m.status())) {
-      keys.add(dedupKey(m, EngagementType.FAILED));
+      types.add(EngagementType.FAILED);
     }
-    return keys;
+    return types;
+  }
+
+  private static List<String> dedupKeys(Row m) {
+    return types(m).stream().map(type -> dedupKey(m, type)).toList();
   }
 
   private static String dedupKey(Row m, EngagementType type) {
@@ -166,17 +170,11 @@ public class MessageProjector {
   }
 
   private void projectOutbound(Row m, Set<String> recorded, Map<String, List<String>> segments) {
-    if (SENT_STATUSES.contains(m.status()) && !recorded.contains(dedupKey(m, EngagementType.SENT))) {
-      events.record(event(EngagementType.SENT, m).cost(m.cost()).segments(segmentsOf(m.contactId(), segments)).at(m.createdAt()));
-    }
-    if (DELIVERED_STATUSES.contains(m.status()) && !recorded.contains(dedupKey(m, EngagementType.DELIVERED))) {
-      events.record(event(EngagementType.DELIVERED, m).segments(segmentsOf(m.contactId(), segments)).at(m.updatedAt()));
-    }
-    if ("READ".equals(m.status()) && !recorded.contains(dedupKey(m, EngagementType.OPENED))) {
-      events.record(event(EngagementType.OPENED, m).segments(segmentsOf(m.contactId(), segments)).at(m.updatedAt()));
-    }
-    if (FAILED_STATUSES.contains(m.status()) && !recorded.contains(dedupKey(m, EngagementType.FAILED))) {
-      events.record(event(EngagementType.FAILED, m).segments(segmentsOf(m.contactId(), segments)).at(m.updatedAt()));
+    for (EngagementType type : types(m)) {
+      if (!recorded.contains(dedupKey(m, type))) {
+        EngagementEvent.Builder event = event(type, m).segments(segmentsOf(m.contactId(), segments));
+        events.record(type == EngagementType.SENT ? event.cost(m.cost()).at(m.createdAt()) : event.at(m.updatedAt()));
+      }
     }
   }
 
