@@ -25,7 +25,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -52,9 +51,8 @@ public class EngagementEvents {
       ObjectProvider<ContactDirectory> contacts, MeterRegistry registry, KpiDailySummary summary) {
     this.jdbc = jdbc;
     this.summary = summary;
-    // A savepoint inside a caller's transaction, so that a duplicate key does not abort it (PostgreSQL).
+    // The caller's transaction, or a new one: a taken unique key does not abort it (see insert).
     this.tx = new TransactionTemplate(transactions);
-    this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     this.clock = clock;
     this.messages = messages;
     this.contacts = contacts;
@@ -63,6 +61,36 @@ public class EngagementEvents {
 
   /** Records the event; false when its dedup key was already recorded (nothing changes then). */
   public boolean record(EngagementEvent event) {
+    return recordAll(List.of(event)) == 1;
+  }
+
+  /**
+   * Records the events in one transaction (the caller's, or a new one), each as {@link #record}
+   * would, and adds them to the KPI summary together: one upsert per summary table for all of them
+   * instead of one per event and table (the projector records a page of messages at once). Returns
+   * how many were recorded; the others' dedup keys were recorded already.
+   */
+  public int recordAll(List<EngagementEvent> events) {
+    if (events.isEmpty()) {
+      return 0;
+    }
+    List<EngagementEvent> recorded = tx.execute(status -> {
+      KpiDailySummary.Batch batch = summary.batch();
+      List<EngagementEvent> inserted = new ArrayList<>();
+      for (EngagementEvent event : events) {
+        if (recordInto(event, batch)) {
+          inserted.add(event);
+        }
+      }
+      // The summary the KPIs read, in the same transaction: counted exactly once, with the events.
+      batch.flush();
+      return inserted;
+    });
+    recorded.forEach(metrics::count);
+    return recorded.size();
+  }
+
+  private boolean recordInto(EngagementEvent event, KpiDailySummary.Batch batch) {
     if (event.type() == null || event.contactId() == null || event.contactId().isBlank()) {
       throw new IllegalArgumentException("An engagement event needs a type and a contact id");
     }
@@ -72,20 +100,18 @@ public class EngagementEvents {
     String firstKey = UNIQUE_PER_MESSAGE.contains(event.type())
         ? event.type() + ":" + (event.messageId() != null ? "m:" + event.messageId() : "c:" + event.contactId() + ":" + event.journeyKey() + ":" + event.stepId())
         : null;
-    boolean inserted;
-    try {
-      inserted = insert(event, at, segments, firstKey);
-    } catch (DuplicateKeyException e) {
+    if (!insert(event, at, segments, firstKey)) {
       if (firstKey == null || isRecorded(event.dedupKey())) {
         return false;
       }
       // Not the first of its kind for this message: recorded, but not counted as a unique one.
-      inserted = insert(event, at, segments, null);
+      firstKey = null;
+      if (!insert(event, at, segments, null)) {
+        return false; // its dedup key was recorded meanwhile
+      }
     }
-    if (inserted) {
-      metrics.count(event);
-    }
-    return inserted;
+    batch.add(event, at, segments, firstKey);
+    return true;
   }
 
   private boolean isRecorded(String dedupKey) {
@@ -93,50 +119,52 @@ public class EngagementEvents {
         && jdbc.queryForObject("select count(*) from engagement_event where dedup_key = ?", Integer.class, dedupKey) > 0;
   }
 
+  /**
+   * Inserts the event and its segments; false when a unique key (dedup key, first key) is taken.
+   * Such a conflict must not abort the surrounding transaction: PostgreSQL skips the row ({@code on
+   * conflict do nothing}), H2 fails only the statement.
+   */
   private boolean insert(EngagementEvent event, Instant at, List<String> segments, String firstKey) {
+    GeneratedKeyHolder keys = new GeneratedKeyHolder();
+    int rows;
     try {
-      return Boolean.TRUE.equals(tx.execute(status -> {
-        GeneratedKeyHolder keys = new GeneratedKeyHolder();
-        jdbc.update(con -> {
-          PreparedStatement ps = con.prepareStatement(
-              "insert into engagement_event (event_type, contact_id, journey_key, journey_version, step_id, channel, variant, "
-                  + "segments, message_id, order_id, revenue, cost, score, delay_ms, after_reply, occurred_at, dedup_key, first_key) "
-                  + "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-              new String[] {"id"});
-          ps.setString(1, event.type().name());
-          ps.setString(2, event.contactId());
-          ps.setString(3, event.journeyKey());
-          ps.setObject(4, event.journeyVersion(), Types.INTEGER);
-          ps.setString(5, event.stepId());
-          ps.setString(6, event.channel() == null ? null : event.channel().name());
-          ps.setString(7, event.variant());
-          ps.setString(8, segments.isEmpty() ? null : truncate(String.join(",", segments), 1000));
-          ps.setString(9, event.messageId());
-          ps.setString(10, event.orderId());
-          ps.setBigDecimal(11, event.revenue());
-          ps.setBigDecimal(12, event.cost());
-          ps.setObject(13, event.score(), Types.INTEGER);
-          ps.setObject(14, event.delayMs(), Types.BIGINT);
-          ps.setObject(15, event.afterReply(), Types.BOOLEAN);
-          ps.setTimestamp(16, Timestamp.from(at));
-          ps.setString(17, event.dedupKey());
-          ps.setString(18, firstKey);
-          return ps;
-        }, keys);
-        long id = keys.getKey().longValue();
-        for (String segment : segments) {
-          jdbc.update("insert into engagement_segment (event_id, segment) values (?, ?)", id, segment);
-        }
-        // The daily summary the KPIs read, in the same transaction: counted exactly once, with the event.
-        summary.add(event, at, segments, firstKey);
-        return true;
-      }));
+      rows = jdbc.update(con -> {
+        PreparedStatement ps = con.prepareStatement(
+            "insert into engagement_event (event_type, contact_id, journey_key, journey_version, step_id, channel, variant, "
+                + "segments, message_id, order_id, revenue, cost, score, delay_ms, after_reply, occurred_at, dedup_key, first_key) "
+                + "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" + (summary.postgres() ? " on conflict do nothing" : ""),
+            new String[] {"id"});
+        ps.setString(1, event.type().name());
+        ps.setString(2, event.contactId());
+        ps.setString(3, event.journeyKey());
+        ps.setObject(4, event.journeyVersion(), Types.INTEGER);
+        ps.setString(5, event.stepId());
+        ps.setString(6, event.channel() == null ? null : event.channel().name());
+        ps.setString(7, event.variant());
+        ps.setString(8, segments.isEmpty() ? null : truncate(String.join(",", segments), 1000));
+        ps.setString(9, event.messageId());
+        ps.setString(10, event.orderId());
+        ps.setBigDecimal(11, event.revenue());
+        ps.setBigDecimal(12, event.cost());
+        ps.setObject(13, event.score(), Types.INTEGER);
+        ps.setObject(14, event.delayMs(), Types.BIGINT);
+        ps.setObject(15, event.afterReply(), Types.BOOLEAN);
+        ps.setTimestamp(16, Timestamp.from(at));
+        ps.setString(17, event.dedupKey());
+        ps.setString(18, firstKey);
+        return ps;
+      }, keys);
     } catch (DuplicateKeyException e) {
-      if (firstKey == null && event.dedupKey() != null) {
-        return false;
-      }
-      throw e;
+      return false;
     }
+    if (rows == 0) {
+      return false;
+    }
+    long id = keys.getKey().longValue();
+    for (String segment : segments) {
+      jdbc.update("insert into engagement_segment (event_id, segment) values (?, ?)", id, segment);
+    }
+    return true;
   }
 
   public boolean record(EngagementEvent.Builder event) {

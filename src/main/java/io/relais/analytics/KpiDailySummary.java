@@ -7,7 +7,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -121,6 +125,11 @@ public class KpiDailySummary {
         (ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL")));
   }
 
+  /** Whether the database is PostgreSQL (else H2). */
+  boolean postgres() {
+    return postgres;
+  }
+
   /** The summary's day of an event time: its date in the time zone timestamps are stored in. */
   static LocalDate day(Instant at) {
     return Timestamp.from(at).toLocalDateTime().toLocalDate();
@@ -129,45 +138,121 @@ public class KpiDailySummary {
   /**
    * Adds one recorded event, inside the caller's transaction (the one that inserted the event): to
    * its day's rows, its day's channel × variant rows and its month's rows (and their segment rows),
-   * and a delay to the histograms of every {@link Rollup} at both grains. Rows are locked in a fixed
-   * order (table by table in that order, segment rows by name, histogram rows by roll-up, grain and
-   * segment) so that two concurrent recorders cannot deadlock on them.
+   * and a delay to the histograms of every {@link Rollup} at both grains.
    */
   void add(EngagementEvent e, Instant at, List<String> segments, String firstKey) {
-    Object[] measures = measures(e, firstKey);
-    LocalDate day = day(at);
-    List<String> sortedSegments = segments.stream().sorted().toList();
-    String channel = e.channel() == null ? "" : e.channel().name();
-    for (String[] tables : List.of(new String[] {"kpi_daily", "kpi_daily_segment"}, new String[] {"kpi_daily_cv", "kpi_daily_cv_segment"},
-        new String[] {"kpi_monthly", "kpi_monthly_segment"})) {
-      boolean cv = tables[0].equals("kpi_daily_cv");
-      LocalDate period = tables[0].equals("kpi_monthly") ? day.withDayOfMonth(1) : day;
-      Object[] key = cv ? new Object[] {Date.valueOf(period), channel, dim(e.variant())}
-          : new Object[] {Date.valueOf(period), dim(e.journeyKey()), dim(e.stepId()), channel, dim(e.variant())};
-      List<String> dims = cv ? CV_DIMENSIONS : DIMENSIONS;
-      upsert(tables[0], dims, List.<Object[]>of(key), MEASURES, measures);
-      upsert(tables[1], concat(dims, List.of("segment")), sortedSegments.stream().map(segment -> concat(key, segment)).toList(),
-          MEASURES, measures);
+    Batch batch = batch();
+    batch.add(e, at, segments, firstKey);
+    batch.flush();
+  }
+
+  /** A batch of events to add together: see {@link Batch}. */
+  Batch batch() {
+    return new Batch();
+  }
+
+  /**
+   * What several recorded events add to the summary, summed per row in memory and written by
+   * {@link #flush} in the transaction that inserted the events: one upsert per table, whatever the
+   * number of events (a page of the projector: hundreds of events on a few rows). Rows are locked in
+   * one fixed order (table by table, then by key), the same for every batch, so that two concurrent
+   * recorders cannot deadlock on them.
+   */
+  final class Batch {
+
+    /** Per table, in the order tables are written: the key's values → the measures to add. */
+    private final Map<String, Map<List<Object>, Object[]>> rows = new LinkedHashMap<>();
+
+    private Batch() {
+      for (String table : TABLES) {
+        rows.put(table, new HashMap<>());
+      }
     }
-    String kind = delayKind(e);
-    if (kind == null) {
-      return;
-    }
-    Short bucket = (short) DelayHistogram.bucket(e.delayMs());
-    List<Object[]> keys = new ArrayList<>();
-    for (Rollup rollup : Rollup.values()) {
-      for (String grain : List.of(DAY, MONTH)) {
-        LocalDate period = grain.equals(DAY) ? day : day.withDayOfMonth(1);
-        for (String segment : rollup.segment ? sortedSegments : List.of("")) {
-          Object[] key = {rollup.code, grain, Date.valueOf(period),
-              rollup.journeyStep ? dim(e.journeyKey()) : "", rollup.journeyStep ? dim(e.stepId()) : "",
-              rollup.channel && e.channel() != null ? e.channel().name() : "", rollup.variant ? dim(e.variant()) : "",
-              segment, kind, bucket};
-          keys.add(key);
+
+    /** Adds an event's measures to the rows of its day, channel × variant, month (and segments) and delay histograms. */
+    void add(EngagementEvent e, Instant at, List<String> segments, String firstKey) {
+      Object[] measures = measures(e, firstKey);
+      LocalDate day = day(at);
+      String channel = e.channel() == null ? "" : e.channel().name();
+      for (String[] tables : SUMMARY_TABLES) {
+        boolean cv = tables[0].equals("kpi_daily_cv");
+        LocalDate period = tables[0].equals("kpi_monthly") ? day.withDayOfMonth(1) : day;
+        List<Object> key = cv ? List.of(Date.valueOf(period), channel, dim(e.variant()))
+            : List.of(Date.valueOf(period), dim(e.journeyKey()), dim(e.stepId()), channel, dim(e.variant()));
+        sum(tables[0], key, measures);
+        for (String segment : segments) {
+          sum(tables[1], withSegment(key, segment), measures);
+        }
+      }
+      String kind = delayKind(e);
+      if (kind == null) {
+        return;
+      }
+      Short bucket = (short) DelayHistogram.bucket(e.delayMs());
+      for (Rollup rollup : Rollup.values()) {
+        for (String grain : List.of(DAY, MONTH)) {
+          LocalDate period = grain.equals(DAY) ? day : day.withDayOfMonth(1);
+          for (String segment : rollup.segment ? segments : List.of("")) {
+            sum("kpi_delay", List.of(rollup.code, grain, Date.valueOf(period),
+                rollup.journeyStep ? dim(e.journeyKey()) : "", rollup.journeyStep ? dim(e.stepId()) : "",
+                rollup.channel && e.channel() != null ? e.channel().name() : "", rollup.variant ? dim(e.variant()) : "",
+                segment, kind, bucket), ONE);
+          }
         }
       }
     }
-    upsert("kpi_delay", DELAY_KEY, keys, List.of("n"), new Object[] {1L});
+
+    private void sum(String table, List<Object> key, Object[] measures) {
+      rows.get(table).merge(key, measures.clone(), Batch::plus);
+    }
+
+    private static Object[] plus(Object[] a, Object[] b) {
+      Object[] out = new Object[a.length];
+      for (int i = 0; i < a.length; i++) {
+        out[i] = a[i] instanceof BigDecimal x ? x.add((BigDecimal) b[i]) : (Long) a[i] + (Long) b[i];
+      }
+      return out;
+    }
+
+    /** Writes the sums: one upsert per table that has rows, keys in {@link #KEY_ORDER}. */
+    void flush() {
+      rows.forEach((table, sums) -> {
+        List<Map.Entry<List<Object>, Object[]>> sorted = new ArrayList<>(sums.entrySet());
+        sorted.sort(Map.Entry.comparingByKey(KEY_ORDER));
+        upsert(table, sorted);
+      });
+      rows.values().forEach(Map::clear);
+    }
+  }
+
+  /** The tables a batch writes, in the order it writes them. */
+  private static final String[][] SUMMARY_TABLES = {{"kpi_daily", "kpi_daily_segment"}, {"kpi_daily_cv", "kpi_daily_cv_segment"},
+      {"kpi_monthly", "kpi_monthly_segment"}};
+  private static final List<String> TABLES = List.of("kpi_daily", "kpi_daily_segment", "kpi_daily_cv", "kpi_daily_cv_segment",
+      "kpi_monthly", "kpi_monthly_segment", "kpi_delay");
+  private static final Object[] ONE = {1L};
+
+  /** A total order of keys of one table (dates, texts and roll-up codes, position by position). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static final Comparator<List<Object>> KEY_ORDER = (a, b) -> {
+    for (int i = 0; i < a.size(); i++) {
+      int c = ((Comparable) a.get(i)).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  };
+
+  private List<String> dimensions(String table) {
+    return switch (table) {
+      case "kpi_daily", "kpi_monthly" -> DIMENSIONS;
+      case "kpi_daily_segment", "kpi_monthly_segment" -> concat(DIMENSIONS, List.of("segment"));
+      case "kpi_daily_cv" -> CV_DIMENSIONS;
+      case "kpi_daily_cv_segment" -> concat(CV_DIMENSIONS, List.of("segment"));
+      case "kpi_delay" -> DELAY_KEY;
+      default -> throw new IllegalArgumentException(table);
+    };
   }
 
   /** {@link #delayKind} in SQL, over a delayed REPLIED or AGENT_RESPONDED event {@code e}. */
@@ -208,20 +293,25 @@ public class KpiDailySummary {
   }
 
   /**
-   * Adds the same measures to the rows of these keys, inserting those that do not exist yet, in the
-   * keys' order: on PostgreSQL one {@code insert … on conflict do update} for all of them (one round
-   * trip), on H2 update-else-insert row by row.
+   * Adds each row's measures to the row of its key, inserting the rows that do not exist yet, in
+   * the given order: on PostgreSQL one {@code insert … on conflict do update} for all of them (one
+   * round trip), on H2 update-else-insert row by row.
    */
-  private void upsert(String table, List<String> dims, List<Object[]> keys, List<String> columns, Object[] measures) {
-    if (keys.isEmpty()) {
+  private void upsert(String table, List<Map.Entry<List<Object>, Object[]>> sums) {
+    if (sums.isEmpty()) {
       return;
     }
+    List<String> dims = dimensions(table);
+    List<String> columns = table.equals("kpi_delay") ? List.of("n") : MEASURES;
     String insert = "insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", columns) + ") values ";
     String row = "(" + placeholders(dims.size() + columns.size()) + ")";
     if (postgres) {
       List<Object> args = new ArrayList<>();
-      keys.forEach(key -> args.addAll(Arrays.asList(concat(key, measures))));
-      jdbc.update(insert + String.join(", ", java.util.Collections.nCopies(keys.size(), row)) + " on conflict ("
+      sums.forEach(sum -> {
+        args.addAll(sum.getKey());
+        args.addAll(Arrays.asList(sum.getValue()));
+      });
+      jdbc.update(insert + String.join(", ", java.util.Collections.nCopies(sums.size(), row)) + " on conflict ("
           + String.join(", ", dims) + ") do update set "
           + columns.stream().map(m -> m + " = " + table + "." + m + " + excluded." + m).collect(Collectors.joining(", ")),
           args.toArray());
@@ -230,11 +320,12 @@ public class KpiDailySummary {
     // H2: update, else insert; a concurrent first insert makes ours a duplicate, then the update applies.
     String update = "update " + table + " set " + columns.stream().map(m -> m + " = " + m + " + ?").collect(Collectors.joining(", "))
         + " where " + dims.stream().map(d -> d + " = ?").collect(Collectors.joining(" and "));
-    for (Object[] key : keys) {
-      Object[] updateArgs = concat(measures, key);
+    for (Map.Entry<List<Object>, Object[]> sum : sums) {
+      Object[] key = sum.getKey().toArray();
+      Object[] updateArgs = concat(sum.getValue(), key);
       if (jdbc.update(update, updateArgs) == 0) {
         try {
-          jdbc.update(insert + row, concat(key, measures));
+          jdbc.update(insert + row, concat(key, sum.getValue()));
         } catch (DuplicateKeyException raced) {
           jdbc.update(update, updateArgs);
         }
@@ -312,6 +403,12 @@ public class KpiDailySummary {
     Object[] out = new Object[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
     System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static List<Object> withSegment(List<Object> key, String segment) {
+    List<Object> out = new ArrayList<>(key);
+    out.add(segment);
     return out;
   }
 

@@ -90,19 +90,21 @@ public class MessageProjector {
           MessageProjector::row,
           Timestamp.from(cursorTime), Timestamp.from(cursorTime), cursorId);
       Set<String> recorded = recorded(rows);
-      Map<String, List<String>> segments = new HashMap<>();
+      Page page = new Page();
       for (Row row : rows) {
         if (!recorded.containsAll(dedupKeys(row))) {
           if (row.direction() == Direction.OUT) {
-            projectOutbound(row, recorded, segments);
+            projectOutbound(row, recorded, page);
           } else {
-            projectInbound(row, segments);
+            projectInbound(row, page);
           }
         }
         cursorTime = row.updatedAt();
         cursorId = row.id();
         highest = highest == null || row.updatedAt().isAfter(highest) ? row.updatedAt() : highest;
       }
+      // the page's events in one transaction, the KPI summary written once for all of them
+      events.recordAll(page.events);
       if (rows.size() < PAGE) {
         break;
       }
@@ -155,9 +157,18 @@ public class MessageProjector {
     return found;
   }
 
+  /** The events of a page, recorded together, and what was read once for the page. */
+  private static final class Page {
+    final List<EngagementEvent> events = new ArrayList<>();
+    /** Contacts' segments, read once per page. */
+    final Map<String, List<String>> segments = new HashMap<>();
+    /** Outbound messages that got a reply earlier in this page (not recorded yet when the next one is read). */
+    final Set<String> replied = new HashSet<>();
+  }
+
   /** The contact's segments, read once per page. */
-  private List<String> segmentsOf(String contactId, Map<String, List<String>> segments) {
-    return segments.computeIfAbsent(contactId, events::segmentsOf);
+  private List<String> segmentsOf(String contactId, Page page) {
+    return page.segments.computeIfAbsent(contactId, events::segmentsOf);
   }
 
   private EngagementEvent.Builder event(EngagementType type, Row m) {
@@ -169,17 +180,17 @@ public class MessageProjector {
         .dedupKey(dedupKey(m, type));
   }
 
-  private void projectOutbound(Row m, Set<String> recorded, Map<String, List<String>> segments) {
+  private void projectOutbound(Row m, Set<String> recorded, Page page) {
     for (EngagementType type : types(m)) {
       if (!recorded.contains(dedupKey(m, type))) {
-        EngagementEvent.Builder event = event(type, m).segments(segmentsOf(m.contactId(), segments));
-        events.record(type == EngagementType.SENT ? event.cost(m.cost()).at(m.createdAt()) : event.at(m.updatedAt()));
+        EngagementEvent.Builder event = event(type, m).segments(segmentsOf(m.contactId(), page));
+        page.events.add((type == EngagementType.SENT ? event.cost(m.cost()).at(m.createdAt()) : event.at(m.updatedAt())).build());
       }
     }
   }
 
   /** A reply is credited to the last message sent to the contact before it, within the reply window. */
-  private void projectInbound(Row in, Map<String, List<String>> segments) {
+  private void projectInbound(Row in, Page page) {
     List<Row> previous = jdbc.query(
         COLUMNS + "from message where contact_id = ? and direction = 'OUT' and status in ('SENT','DELIVERED','READ') "
             + "and created_at <= ? and created_at >= ? order by created_at desc, id desc fetch first 1 rows only",
@@ -193,11 +204,11 @@ public class MessageProjector {
       Integer earlier = jdbc.queryForObject(
           "select count(*) from engagement_event where message_id = ? and event_type = 'REPLIED'", Integer.class, out.id());
       reply = event(EngagementType.REPLIED, out);
-      if (earlier == 0) {
+      if (earlier == 0 && page.replied.add(out.id())) {
         // Only the first reply to a message measures how fast customers answer.
         reply.delayMs(Duration.between(out.createdAt(), in.createdAt()).toMillis());
       }
     }
-    events.record(reply.dedupKey(dedupKey(in, EngagementType.REPLIED)).segments(segmentsOf(in.contactId(), segments)).at(in.createdAt()));
+    page.events.add(reply.dedupKey(dedupKey(in, EngagementType.REPLIED)).segments(segmentsOf(in.contactId(), page)).at(in.createdAt()).build());
   }
 }

@@ -42,6 +42,12 @@ final class KpiSummaryEquivalence {
     List<String> journeys = Arrays.asList(p + "-j1", p + "-j2", p + "-j3");
     List<String> segments = List.of(p + "-s1", p + "-s2", p + "-s3");
     ZoneId zone = ZoneId.systemDefault(); // the zone timestamps are stored in: the summary's days
+    long before = jdbc.queryForObject("select coalesce(max(id), 0) from engagement_event", Long.class);
+    // one at a time (record) and in batches of up to 60 (recordAll, as the projector records a page),
+    // repeats of a dedup key or of a first key within a batch included
+    List<EngagementEvent> batch = new ArrayList<>();
+    int batchSize = 1 + random.nextInt(60);
+    int recorded = 0;
     for (int i = 0; i < 700; i++) {
       EngagementType type = TYPES[random.nextInt(TYPES.length)];
       String journey = journeys.get(random.nextInt(3));
@@ -75,7 +81,21 @@ final class KpiSummaryEquivalence {
       if (random.nextInt(15) == 0) {
         e.dedupKey(p + "-d" + random.nextInt(5)); // some repeats, which record nothing
       }
-      events.record(e);
+      if (random.nextInt(4) == 0) {
+        recorded += events.record(e) ? 1 : 0;
+      } else {
+        batch.add(e.build());
+        if (batch.size() >= batchSize) {
+          recorded += events.recordAll(batch);
+          batch.clear();
+          batchSize = 1 + random.nextInt(60);
+        }
+      }
+    }
+    recorded += events.recordAll(batch);
+    if (ownDatabase) {
+      assertThat(jdbc.queryForObject("select count(*) from engagement_event where id > ?", Long.class, before))
+          .as("events recorded, as recordAll and record answered").isEqualTo(recorded);
     }
 
     Instant day2 = FIRST_DAY.plusDays(1).atStartOfDay(zone).toInstant();

@@ -38,7 +38,7 @@ class KpiSummaryEquivalenceTest {
 
   /**
    * Two "nodes" (each its own connection pool and EngagementEvents) record the same 1,200 events
-   * at once, four threads each, on the same few summary rows: every event is recorded once (dedup
+   * at once, four threads each (two of them by pages of 25 events), on the same few summary rows: every event is recorded once (dedup
    * key), and the summary still equals the raw events, neither double counted nor missed.
    */
   @Test
@@ -53,15 +53,24 @@ class KpiSummaryEquivalenceTest {
         for (int t = 0; t < 8; t++) {
           EngagementEvents node = nodes.get(t % 2);
           int offset = t * 150; // each thread starts elsewhere in the same list, so that the nodes collide
+          boolean batches = t % 4 >= 2; // half the threads record pages of 25 events at once, as the projector does
           running.add(threads.submit(() -> {
+            List<EngagementEvent> page = new ArrayList<>();
             for (int i = 0; i < 1200; i++) {
               int n = (i + offset) % 1200;
               EngagementType type = n % 3 == 0 ? EngagementType.SENT : n % 3 == 1 ? EngagementType.DELIVERED : EngagementType.CLICKED;
-              node.record(EngagementEvent.of(type, "c-" + n % 50).journey("two-nodes", 1, "Task_" + n % 2)
+              EngagementEvent event = EngagementEvent.of(type, "c-" + n % 50).journey("two-nodes", 1, "Task_" + n % 2)
                   .channel(Channel.SMS).variant(n % 4 < 2 ? "A" : "B").segments(List.of("s" + n % 3, "all"))
                   .message("m-" + n / 3 % 200).cost(type == EngagementType.SENT ? new BigDecimal("0.04500") : null)
-                  .at(Instant.parse("2025-05-05T10:00:00Z").plusSeconds(n * 97L)).dedupKey("two-nodes:" + n));
+                  .at(Instant.parse("2025-05-05T10:00:00Z").plusSeconds(n * 97L)).dedupKey("two-nodes:" + n).build();
+              if (!batches) {
+                node.record(event);
+              } else if (page.add(event) && page.size() == 25) {
+                node.recordAll(page);
+                page.clear();
+              }
             }
+            node.recordAll(page);
             return null;
           }));
         }

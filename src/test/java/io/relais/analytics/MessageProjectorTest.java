@@ -111,4 +111,33 @@ class MessageProjectorTest {
     assertThat(jdbc.queryForList("select segments from engagement_event where message_id = ? order by id", String.class, sms.id()))
         .containsExactly("vip,paris", "vip,paris");
   }
+
+  /**
+   * Two replies to one message, read in the same page (recorded together): both are REPLIED events,
+   * the first alone measures the reply delay and counts as a replier, in the events and in the KPI
+   * summary alike.
+   */
+  @Test
+  void twoRepliesToOneMessageInOnePageMeasureTheDelayOnce() {
+    String contact = "c-" + UUID.randomUUID();
+    String journey = "two-replies-" + UUID.randomUUID().toString().substring(0, 8);
+    MessageRecord sms = outbound(contact, Channel.SMS, T.plusSeconds(600));
+    sms = messages.insert(new MessageRecord(sms.id(), contact, Direction.OUT, Channel.SMS, "MARKETING", "SENT", "Bonjour", "Relais",
+        "+33600000000", "simulator", null, UUID.randomUUID().toString(), null, journey, 1, "Task_Sms", null, 1, "GSM7",
+        new BigDecimal("0.09000"), null, null, T.plusSeconds(600), T.plusSeconds(600)));
+    for (int s : new int[] {630, 660}) {
+      messages.insert(MessageRecord.inbound(UUID.randomUUID().toString(), contact, Channel.SMS, "Oui " + s, "+33600000000", "Relais",
+          "simulator", "SM" + UUID.randomUUID(), T.plusSeconds(s)));
+    }
+    projector.rewind();
+    catchUp();
+
+    assertThat(jdbc.queryForList("select delay_ms from engagement_event where message_id = ? and event_type = 'REPLIED' order by id",
+        Long.class, sms.id())).containsExactly(30_000L, null);
+    KpiRow kpis = new KpiRepository(jdbc).total(KpiFilter.all().forJourney(journey));
+    assertThat(kpis.sent()).isEqualTo(1);
+    assertThat(kpis.repliers()).isEqualTo(1);
+    assertThat(jdbc.queryForObject("select sum(n) from kpi_delay where journey_key = ? and grain = 'D'", Long.class, journey))
+        .as("one delay in each day roll-up that keeps the journey").isEqualTo(2L);
+  }
 }
