@@ -16,7 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import io.relais.contact.Channel;
+import io.relais.contact.PendingDoubleOptIns;
+import io.relais.journey.JourneyMessages;
 import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.repository.Deployment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +100,7 @@ class StartupAndDeploymentTest {
       firstDeployment = deployments.get(0).getId();
       assertThat(Set.copyOf(repo.getDeploymentResourceNames(firstDeployment))).isEqualTo(expected);
       assertThat(repo.createProcessDefinitionQuery().processDefinitionKey("relais-ping").count()).isEqualTo(1);
+      pendingDoubleOptInsAreFoundOnThisDatabase(ctx);
     }
     try (ConfigurableApplicationContext ctx = start(props, profiles)) {
       RepositoryService repo = ctx.getBean(RepositoryService.class);
@@ -109,6 +115,26 @@ class StartupAndDeploymentTest {
       assertThat(repo.createDeploymentQuery().deploymentName(JourneyDeployer.DEPLOYMENT_NAME).count()).isEqualTo(2);
       assertThat(repo.createProcessDefinitionQuery().processDefinitionKey("relais-ping").latestVersion().singleResult().getVersion()).isEqualTo(2);
     }
+  }
+
+  /**
+   * The double opt-in check is a native query of the engine's tables (PendingDoubleOptIns): it
+   * answers on this database, for the contact and the channel only, and not once suspended.
+   */
+  private static void pendingDoubleOptInsAreFoundOnThisDatabase(ConfigurableApplicationContext ctx) {
+    RuntimeService runtime = ctx.getBean(RuntimeService.class);
+    PendingDoubleOptIns pending = ctx.getBean(PendingDoubleOptIns.class);
+    String contact = "doi-" + java.util.UUID.randomUUID();
+    assertThat(pending.isPending(contact, Channel.SMS)).isFalse();
+    ProcessInstance pi = runtime.createMessageCorrelation(JourneyMessages.DOUBLE_OPT_IN_REQUESTED)
+        .processInstanceBusinessKey(contact).setVariable("channel", Channel.SMS.name()).correlateStartMessage();
+    assertThat(pending.isPending(contact, Channel.SMS)).isTrue();
+    assertThat(pending.isPending(contact, Channel.WHATSAPP)).isFalse();
+    assertThat(pending.isPending("someone-else", Channel.SMS)).isFalse();
+    runtime.suspendProcessInstanceById(pi.getId());
+    assertThat(pending.isPending(contact, Channel.SMS)).isFalse();
+    runtime.deleteProcessInstance(pi.getId(), "test");
+    assertThat(pending.isPending(contact, Channel.SMS)).isFalse();
   }
 
   static ConfigurableApplicationContext start(Map<String, Object> props, String[] profiles) {
