@@ -55,20 +55,25 @@ class ConversationRouter {
   /** Routes in the caller's transaction (the engine joins it). */
   Route route(MessageRecord m, ReplyClassification c) {
     Map<String, Object> vars = replyVariables(m, c);
-    ProcessInstance running = latestRunningJourney(m);
-    if (running != null) {
-      // One query finds the waiting execution and correlates (no separate "does it wait?" query);
-      // correlating "all" answers an empty list when nothing waits instead of throwing, which
-      // would mark the surrounding transaction rollback-only. A journey waiting for a reply in two
-      // parallel branches gets it in both.
+    // The journey that last wrote on this channel and still runs gets the reply. Correlating first
+    // finds the waiting execution and delivers in one query; only when nothing waits there does it
+    // ask whether that journey still runs (an engine process instance query costs more CPU than the
+    // correlation's own: the engine builds its SQL dynamically). Correlating "all" answers an empty
+    // list when nothing waits instead of throwing, which would mark the surrounding transaction
+    // rollback-only; correlation skips suspended instances, as the running check does. A journey
+    // waiting for a reply in two parallel branches gets it in both.
+    for (InboundStore.JourneyThatWrote journey : store.journeysThatWrote(m.contactId(), m.channel(), 5)) {
       if (!runtimeService.createMessageCorrelation(JourneyMessages.CUSTOMER_REPLY)
-          .processInstanceId(running.getId())
+          .processInstanceId(journey.processInstanceId())
           .setVariables(vars)
           .correlateAllWithResult().isEmpty()) {
-        return new Route(Route.REPLY, running.getId(), definitionKey(running.getProcessDefinitionId()));
+        return new Route(Route.REPLY, journey.processInstanceId(), journeyKey(journey));
       }
-      if (clock.instant().isBefore(m.createdAt().plus(properties.pendingReplyTimeout()))) {
-        return new Route(Route.PENDING, running.getId(), null);
+      if (isRunning(journey.processInstanceId())) {
+        if (clock.instant().isBefore(m.createdAt().plus(properties.pendingReplyTimeout()))) {
+          return new Route(Route.PENDING, journey.processInstanceId(), null);
+        }
+        break; // it will not wait for this reply: the customer starts a conversation
       }
     }
     if (ReplyIntents.KEYWORD.equals(c.intent())) {
@@ -94,15 +99,17 @@ class ConversationRouter {
     return new Route(Route.STARTED, pi.getId(), definitionKey(pi.getProcessDefinitionId()));
   }
 
-  private ProcessInstance latestRunningJourney(MessageRecord m) {
-    List<String> candidates = store.journeysThatWrote(m.contactId(), m.channel(), 5);
-    for (String id : candidates) {
-      ProcessInstance pi = runtimeService.createProcessInstanceQuery().processInstanceId(id).active().singleResult();
-      if (pi != null) {
-        return pi;
-      }
+  private boolean isRunning(String processInstanceId) {
+    return runtimeService.createProcessInstanceQuery().processInstanceId(processInstanceId).active().count() > 0;
+  }
+
+  /** The journey's key as its send step recorded it, else from the engine (an instance's definition never changes). */
+  private String journeyKey(InboundStore.JourneyThatWrote journey) {
+    if (journey.journeyKey() != null) {
+      return journey.journeyKey();
     }
-    return null;
+    ProcessInstance pi = runtimeService.createProcessInstanceQuery().processInstanceId(journey.processInstanceId()).singleResult();
+    return pi == null ? null : definitionKey(pi.getProcessDefinitionId());
   }
 
   /**

@@ -5,8 +5,9 @@ import io.relais.conversation.Direction;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -55,13 +56,18 @@ class InboundStore {
   }
 
   /** Journey instances that wrote to the contact on this channel, most recent first. */
-  List<String> journeysThatWrote(String contactId, Channel channel, int limit) {
-    List<String> ids = jdbc.queryForList(
-        "select process_instance_id from message where contact_id = ? and channel = ? and direction = ? "
+  List<JourneyThatWrote> journeysThatWrote(String contactId, Channel channel, int limit) {
+    List<JourneyThatWrote> rows = jdbc.query(
+        "select process_instance_id, journey_key from message where contact_id = ? and channel = ? and direction = ? "
             + "and process_instance_id is not null order by created_at desc, id desc limit " + (limit * 4),
-        String.class, contactId, channel.name(), Direction.OUT.name());
-    return new LinkedHashSet<>(ids).stream().limit(limit).toList();
+        (rs, n) -> new JourneyThatWrote(rs.getString(1), rs.getString(2)), contactId, channel.name(), Direction.OUT.name());
+    Map<String, JourneyThatWrote> latest = new LinkedHashMap<>();
+    rows.forEach(j -> latest.putIfAbsent(j.processInstanceId(), j));
+    return latest.values().stream().limit(limit).toList();
   }
+
+  /** A journey instance that wrote to a contact, and its key as its send steps recorded it (maybe null). */
+  record JourneyThatWrote(String processInstanceId, String journeyKey) {}
 
   /** When the contact last wrote on this channel. */
   Optional<Instant> lastInbound(String contactId, Channel channel) {

@@ -199,6 +199,9 @@ class InboundComplianceTest extends InboundEndToEnd {
     journeyWrote(messageLog, contactId, Channel.SMS, pid, t0.minusSeconds(5));
 
     assertTwiml(postSigned(form(phone, "Peut-être")));
+    // the reply is kept: its journey does not wait yet
+    awaitDrained(contactId, "reply kept", () -> jdbc.queryForObject(
+        "select count(*) from inbound_queue where contact_id = ? and attempts > 0", Integer.class, contactId) == 1);
     assertTwiml(postSigned(form(phone, "STOP")));
     awaitUnfinished(contactId, 1); // the reply still waits for its journey, STOP did not
 

@@ -90,6 +90,24 @@ abstract class InboundEndToEnd {
     return pid;
   }
 
+  /** Drains the contact until the condition holds (another worker may hold a message meanwhile), 15 s at most. */
+  void awaitDrained(String contactId, String what, java.util.function.BooleanSupplier condition) {
+    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        fail("Inbound messages of " + contactId + ": " + what + " not reached; queue "
+            + jdbc.queryForList("select stage, attempts, last_error, parked_at from inbound_queue where contact_id = ?", contactId));
+      }
+      processor.drain(contactId);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   void awaitProcessed(String contactId) {
     awaitUnfinished(contactId, 0);
   }
