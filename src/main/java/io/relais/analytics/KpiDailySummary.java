@@ -135,17 +135,6 @@ public class KpiDailySummary {
     return Timestamp.from(at).toLocalDateTime().toLocalDate();
   }
 
-  /**
-   * Adds one recorded event, inside the caller's transaction (the one that inserted the event): to
-   * its day's rows, its day's channel × variant rows and its month's rows (and their segment rows),
-   * and a delay to the histograms of every {@link Rollup} at both grains.
-   */
-  void add(EngagementEvent e, Instant at, List<String> segments, String firstKey) {
-    Batch batch = batch();
-    batch.add(e, at, segments, firstKey);
-    batch.flush();
-  }
-
   /** A batch of events to add together: see {@link Batch}. */
   Batch batch() {
     return new Batch();
@@ -161,10 +150,10 @@ public class KpiDailySummary {
   final class Batch {
 
     /** Per table, in the order tables are written: the key's values → the measures to add. */
-    private final Map<String, Map<List<Object>, Object[]>> rows = new LinkedHashMap<>();
+    private final Map<Table, Map<List<Object>, Object[]>> rows = new LinkedHashMap<>();
 
     private Batch() {
-      for (String table : TABLES) {
+      for (Table table : Table.values()) {
         rows.put(table, new HashMap<>());
       }
     }
@@ -174,10 +163,10 @@ public class KpiDailySummary {
       Object[] measures = measures(e, firstKey);
       LocalDate day = day(at);
       String channel = e.channel() == null ? "" : e.channel().name();
-      for (String[] tables : SUMMARY_TABLES) {
-        boolean cv = tables[0].equals("kpi_daily_cv");
-        LocalDate period = tables[0].equals("kpi_monthly") ? day.withDayOfMonth(1) : day;
-        List<Object> key = cv ? List.of(Date.valueOf(period), channel, dim(e.variant()))
+      for (Table[] tables : new Table[][] {{Table.DAILY, Table.DAILY_SEGMENT}, {Table.DAILY_CV, Table.DAILY_CV_SEGMENT},
+          {Table.MONTHLY, Table.MONTHLY_SEGMENT}}) {
+        LocalDate period = tables[0] == Table.MONTHLY ? day.withDayOfMonth(1) : day;
+        List<Object> key = tables[0] == Table.DAILY_CV ? List.of(Date.valueOf(period), channel, dim(e.variant()))
             : List.of(Date.valueOf(period), dim(e.journeyKey()), dim(e.stepId()), channel, dim(e.variant()));
         sum(tables[0], key, measures);
         for (String segment : segments) {
@@ -193,7 +182,7 @@ public class KpiDailySummary {
         for (String grain : List.of(DAY, MONTH)) {
           LocalDate period = grain.equals(DAY) ? day : day.withDayOfMonth(1);
           for (String segment : rollup.segment ? segments : List.of("")) {
-            sum("kpi_delay", List.of(rollup.code, grain, Date.valueOf(period),
+            sum(Table.DELAY, List.of(rollup.code, grain, Date.valueOf(period),
                 rollup.journeyStep ? dim(e.journeyKey()) : "", rollup.journeyStep ? dim(e.stepId()) : "",
                 rollup.channel && e.channel() != null ? e.channel().name() : "", rollup.variant ? dim(e.variant()) : "",
                 segment, kind, bucket), ONE);
@@ -202,7 +191,7 @@ public class KpiDailySummary {
       }
     }
 
-    private void sum(String table, List<Object> key, Object[] measures) {
+    private void sum(Table table, List<Object> key, Object[] measures) {
       rows.get(table).merge(key, measures.clone(), Batch::plus);
     }
 
@@ -225,11 +214,27 @@ public class KpiDailySummary {
     }
   }
 
-  /** The tables a batch writes, in the order it writes them. */
-  private static final String[][] SUMMARY_TABLES = {{"kpi_daily", "kpi_daily_segment"}, {"kpi_daily_cv", "kpi_daily_cv_segment"},
-      {"kpi_monthly", "kpi_monthly_segment"}};
-  private static final List<String> TABLES = List.of("kpi_daily", "kpi_daily_segment", "kpi_daily_cv", "kpi_daily_cv_segment",
-      "kpi_monthly", "kpi_monthly_segment", "kpi_delay");
+  /** The summary tables, in the order a batch writes them: name, key columns, measure columns. */
+  private enum Table {
+    DAILY("kpi_daily", DIMENSIONS, MEASURES),
+    DAILY_SEGMENT("kpi_daily_segment", concat(DIMENSIONS, List.of("segment")), MEASURES),
+    DAILY_CV("kpi_daily_cv", CV_DIMENSIONS, MEASURES),
+    DAILY_CV_SEGMENT("kpi_daily_cv_segment", concat(CV_DIMENSIONS, List.of("segment")), MEASURES),
+    MONTHLY("kpi_monthly", DIMENSIONS, MEASURES),
+    MONTHLY_SEGMENT("kpi_monthly_segment", concat(DIMENSIONS, List.of("segment")), MEASURES),
+    DELAY("kpi_delay", DELAY_KEY, List.of("n"));
+
+    final String name;
+    final List<String> dims;
+    final List<String> columns;
+
+    Table(String name, List<String> dims, List<String> columns) {
+      this.name = name;
+      this.dims = dims;
+      this.columns = columns;
+    }
+  }
+
   private static final Object[] ONE = {1L};
 
   /** A total order of keys of one table (dates, texts and roll-up codes, position by position). */
@@ -243,17 +248,6 @@ public class KpiDailySummary {
     }
     return 0;
   };
-
-  private List<String> dimensions(String table) {
-    return switch (table) {
-      case "kpi_daily", "kpi_monthly" -> DIMENSIONS;
-      case "kpi_daily_segment", "kpi_monthly_segment" -> concat(DIMENSIONS, List.of("segment"));
-      case "kpi_daily_cv" -> CV_DIMENSIONS;
-      case "kpi_daily_cv_segment" -> concat(CV_DIMENSIONS, List.of("segment"));
-      case "kpi_delay" -> DELAY_KEY;
-      default -> throw new IllegalArgumentException(table);
-    };
-  }
 
   /** {@link #delayKind} in SQL, over a delayed REPLIED or AGENT_RESPONDED event {@code e}. */
   static final String SQL_DELAY_KIND = "case when e.event_type = 'REPLIED' then 'R' else 'A' end";
@@ -297,12 +291,13 @@ public class KpiDailySummary {
    * the given order: on PostgreSQL one {@code insert … on conflict do update} for all of them (one
    * round trip), on H2 update-else-insert row by row.
    */
-  private void upsert(String table, List<Map.Entry<List<Object>, Object[]>> sums) {
+  private void upsert(Table summary, List<Map.Entry<List<Object>, Object[]>> sums) {
     if (sums.isEmpty()) {
       return;
     }
-    List<String> dims = dimensions(table);
-    List<String> columns = table.equals("kpi_delay") ? List.of("n") : MEASURES;
+    String table = summary.name;
+    List<String> dims = summary.dims;
+    List<String> columns = summary.columns;
     String insert = "insert into " + table + " (" + String.join(", ", dims) + ", " + String.join(", ", columns) + ") values ";
     String row = "(" + placeholders(dims.size() + columns.size()) + ")";
     if (postgres) {
