@@ -90,15 +90,21 @@ abstract class InboundEndToEnd {
     return pid;
   }
 
-  /** Drains the contact until the condition holds (another worker may hold a message meanwhile), 15 s at most. */
+  /**
+   * Drains the contact, then checks the condition, until it holds (the webhook's worker or the
+   * sweeper may hold a message meanwhile), 15 s at most.
+   */
   void awaitDrained(String contactId, String what, java.util.function.BooleanSupplier condition) {
     long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
+    while (true) {
+      processor.drain(contactId);
+      if (condition.getAsBoolean()) {
+        return;
+      }
       if (System.nanoTime() > end) {
         fail("Inbound messages of " + contactId + ": " + what + " not reached; queue "
             + jdbc.queryForList("select stage, attempts, last_error, parked_at from inbound_queue where contact_id = ?", contactId));
       }
-      processor.drain(contactId);
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -113,21 +119,7 @@ abstract class InboundEndToEnd {
   }
 
   void awaitUnfinished(String contactId, int left) {
-    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (System.nanoTime() < end) {
-      processor.drain(contactId);
-      if (processor.unfinished(contactId) == left) {
-        return;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    fail("Inbound messages of " + contactId + " still unprocessed: "
-        + jdbc.queryForList("select stage, attempts, last_error from inbound_queue where contact_id = ?", contactId));
+    awaitDrained(contactId, left + " message(s) left unprocessed", () -> processor.unfinished(contactId) == left);
   }
 
   List<HistoricProcessInstance> startedBy(String message, String contactId) {
