@@ -92,6 +92,10 @@ public final class Benchmark {
   private final Map<String, Figure> figures = new LinkedHashMap<>();
   private final Map<String, String> notes = new LinkedHashMap<>();
   private RelaisClient integration;
+  /** Pause after a progress poll, as a multiple of the poll's own duration. */
+  static final long POLL_PAUSE_FACTOR = 20;
+  private long polls;
+  private long pollNanos;
 
   public Benchmark(BenchDatabase db, RelaisNode node, Settings settings, PrintStream out) {
     this.db = db;
@@ -107,7 +111,10 @@ public final class Benchmark {
     integration = admin.as(INTEGRATION_USER, INTEGRATION_PASSWORD);
     importContacts();
     try (Autoanalyze analyzer = Autoanalyze.start(db.url(), db.user(), db.password(), Duration.ofSeconds(10), out)) {
+      long t0 = System.nanoTime();
       phases(admin, analyzer);
+      notes.put("progress polls", String.format(Locale.ROOT, "%d counts, %.1f s of database time in %.0f s of phases (%.1f %% of one backend)",
+          polls, pollNanos / 1e9, (System.nanoTime() - t0) / 1e9, 100.0 * pollNanos / (System.nanoTime() - t0)));
       notes.put("autovacuum", analyzer.active()
           ? "off on this server: the benchmark analyzed " + analyzer.analyzed() + " tables as autovacuum would have (checked every 10 s and before each phase)"
           : "on");
@@ -442,15 +449,25 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * Polls {@code count} until it reaches {@code target}. The polls are the benchmark's own load on
+   * the database under test (a count over a history table of millions of rows is a sequential scan
+   * of 0.1 s or more), so the pause after each is at least {@link #POLL_PAUSE_FACTOR} times its
+   * duration: the polls take at most 1/(1 + factor) of one backend, whatever the table's size.
+   */
   private void awaitCount(String phase, LongSupplier count, long target) {
     long deadline = System.nanoTime() + s.phaseTimeout().toNanos();
     long last = -1;
     while (System.nanoTime() < deadline) {
+      long t0 = System.nanoTime();
       last = count.getAsLong();
+      long took = System.nanoTime() - t0;
+      polls++;
+      pollNanos += took;
       if (last >= target) {
         return;
       }
-      RelaisNode.sleep(100);
+      RelaisNode.sleep(Math.max(100, took * POLL_PAUSE_FACTOR / 1_000_000));
     }
     throw new IllegalStateException("Phase " + phase + " did not complete within " + s.phaseTimeout() + ": " + last + " of " + target
         + "\n" + node.tail());

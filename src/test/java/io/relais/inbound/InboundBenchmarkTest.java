@@ -145,8 +145,13 @@ class InboundBenchmarkTest {
 
   private static void awaitCount(JdbcTemplate jdbc, String countQuery, int expected) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (jdbc.queryForObject(countQuery, Integer.class) < expected && System.nanoTime() < deadline) {
-      Thread.sleep(200);
+    while (System.nanoTime() < deadline) {
+      long t0 = System.nanoTime();
+      if (jdbc.queryForObject(countQuery, Integer.class) >= expected) {
+        return;
+      }
+      // the poll is load on the database measured: at least 20 times its own duration between two
+      Thread.sleep(Math.max(200, (System.nanoTime() - t0) * 20 / 1_000_000));
     }
   }
 
