@@ -27,6 +27,9 @@ import org.springframework.stereotype.Component;
  * that late commits are not missed; dedup keys make the re-reading harmless, and one look-up per
  * page of the keys already recorded makes it cheap (a message is re-read every pass during the
  * overlap: without that look-up each re-read cost a failed insert and a contact read per event).
+ * The versions of the rows this node projected during the overlap are remembered ({@code
+ * projected}), so that a row re-read unchanged costs neither a look-up nor a check; pages are read
+ * by keyset ({@code (updated_at, id) > cursor}) on the index of both columns, one range scan each.
  */
 @Component
 public class MessageProjector {
@@ -36,6 +39,8 @@ public class MessageProjector {
   private static final Set<String> DELIVERED_STATUSES = Set.of("DELIVERED", "READ");
   private static final Set<String> FAILED_STATUSES = Set.of("FAILED", "UNDELIVERED");
   private static final int PAGE = 500;
+  /** At most this many row versions remembered (a burst beyond it falls back to the look-up). */
+  static final int MAX_REMEMBERED = 200_000;
   private static final String COLUMNS =
       "select id, contact_id, direction, channel, status, journey_key, journey_version, step_id, variant, cost, created_at, updated_at ";
 
@@ -44,6 +49,16 @@ public class MessageProjector {
   private final EngagementEvents events;
   private final ClusterLock lock;
   private final AnalyticsProperties properties;
+
+  /** A message row as projected: its status at that {@code updated_at}. */
+  private record Version(Instant updatedAt, String status) {}
+
+  /**
+   * Row versions whose events this node recorded (committed), newer than the last pass's start:
+   * the overlap re-reads them every pass. Only ever skips work whose result is durable already; a
+   * node that just took the lease over starts empty and uses the look-up.
+   */
+  private final Map<String, Version> projected = new HashMap<>();
 
   public MessageProjector(JdbcTemplate jdbc, EngagementEvents events, ClusterLock lock, AnalyticsProperties properties) {
     this.jdbc = jdbc;
@@ -64,8 +79,9 @@ public class MessageProjector {
   }
 
   /** Forgets the watermark so the next run re-reads every message (idempotent; tests and repairs). */
-  void rewind() {
+  synchronized void rewind() {
     jdbc.update("delete from analytics_watermark where name = ?", NAME);
+    projected.clear();
   }
 
   private record Row(String id, String contactId, Direction direction, Channel channel, String status,
@@ -78,20 +94,22 @@ public class MessageProjector {
         rs.getBigDecimal(10), rs.getTimestamp(11).toInstant(), rs.getTimestamp(12).toInstant());
   }
 
-  private void project() {
+  private synchronized void project() {
     List<Timestamp> stored = jdbc.queryForList("select position from analytics_watermark where name = ?", Timestamp.class, NAME);
     Instant from = stored.isEmpty() ? Instant.EPOCH : stored.get(0).toInstant().minus(properties.projectorOverlap());
+    projected.values().removeIf(v -> v.updatedAt().isBefore(from));
     Instant cursorTime = from;
     String cursorId = "";
     Instant highest = stored.isEmpty() ? null : stored.get(0).toInstant();
     while (true) {
       List<Row> rows = jdbc.query(
-          COLUMNS + "from message where updated_at > ? or (updated_at = ? and id > ?) order by updated_at, id fetch first " + PAGE + " rows only",
+          COLUMNS + "from message where (updated_at, id) > (?, ?) order by updated_at, id fetch first " + PAGE + " rows only",
           MessageProjector::row,
-          Timestamp.from(cursorTime), Timestamp.from(cursorTime), cursorId);
-      Set<String> recorded = recorded(rows);
+          Timestamp.from(cursorTime), cursorId);
+      List<Row> fresh = rows.stream().filter(r -> !new Version(r.updatedAt(), r.status()).equals(projected.get(r.id()))).toList();
+      Set<String> recorded = recorded(fresh);
       Page page = new Page();
-      for (Row row : rows) {
+      for (Row row : fresh) {
         if (!recorded.containsAll(dedupKeys(row))) {
           if (row.direction() == Direction.OUT) {
             projectOutbound(row, recorded, page);
@@ -99,12 +117,19 @@ public class MessageProjector {
             projectInbound(row, page);
           }
         }
+      }
+      // the page's events in one transaction, the KPI summary written once for all of them
+      events.recordAll(page.events);
+      for (Row row : fresh) {
+        if (projected.size() < MAX_REMEMBERED || projected.containsKey(row.id())) {
+          projected.put(row.id(), new Version(row.updatedAt(), row.status()));
+        }
+      }
+      for (Row row : rows) {
         cursorTime = row.updatedAt();
         cursorId = row.id();
         highest = highest == null || row.updatedAt().isAfter(highest) ? row.updatedAt() : highest;
       }
-      // the page's events in one transaction, the KPI summary written once for all of them
-      events.recordAll(page.events);
       if (rows.size() < PAGE) {
         break;
       }

@@ -140,4 +140,51 @@ class MessageProjectorTest {
     assertThat(jdbc.queryForObject("select sum(n) from kpi_delay where journey_key = ? and grain = 'D'", Long.class, journey))
         .as("one delay in each day roll-up that keeps the journey").isEqualTo(2L);
   }
+
+  /**
+   * Pages are read by (updated_at, id): 1,201 messages changed at the same instant (a bulk status
+   * update) span three pages of 500, and each becomes exactly one SENT event.
+   */
+  @Test
+  void messagesChangedAtTheSameInstantArePagedByIdWithoutLossOrRepeat() {
+    String journey = "same-instant-" + UUID.randomUUID().toString().substring(0, 8);
+    Instant at = T.plusSeconds(900);
+    for (int i = 0; i < 1201; i++) {
+      MessageRecord m = outbound("c-" + UUID.randomUUID(), Channel.SMS, at);
+      messages.insert(new MessageRecord(m.id(), m.contactId(), Direction.OUT, Channel.SMS, "MARKETING", "SENT", "Bonjour", "Relais",
+          "+33600000000", "simulator", null, UUID.randomUUID().toString(), null, journey, 1, "Task_Sms", null, 1, "GSM7",
+          new BigDecimal("0.09000"), null, null, at, at));
+    }
+    projector.rewind();
+    catchUp();
+
+    assertThat(jdbc.queryForObject("select count(*) from engagement_event where journey_key = ? and event_type = 'SENT'",
+        Integer.class, journey)).isEqualTo(1201);
+    assertThat(jdbc.queryForObject("select count(distinct message_id) from engagement_event where journey_key = ?",
+        Integer.class, journey)).isEqualTo(1201);
+  }
+
+  /**
+   * Passes within the overlap, without a rewind: the unchanged rows re-read by each pass add
+   * nothing, and a status change between two passes is still projected, once.
+   */
+  @Test
+  void passesWithinTheOverlapProjectANewStatusOnceAndNothingElse() {
+    String contact = "c-" + UUID.randomUUID();
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    MessageRecord sms = messages.insert(outbound(contact, Channel.SMS, now));
+    catchUp();
+    catchUp();
+    assertThat(types(sms.id())).containsExactly("SENT");
+
+    messages.updateStatus(sms.id(), "DELIVERED", null, null);
+    catchUp();
+    catchUp();
+    assertThat(types(sms.id())).containsExactly("SENT", "DELIVERED");
+
+    messages.updateStatus(sms.id(), "READ", null, null);
+    catchUp();
+    catchUp();
+    assertThat(types(sms.id())).containsExactly("SENT", "DELIVERED", "OPENED");
+  }
 }
