@@ -94,6 +94,8 @@ public final class Benchmark {
   private RelaisClient integration;
   /** Pause after a progress poll, as a multiple of the poll's own duration. */
   static final long POLL_PAUSE_FACTOR = 20;
+  /** Statements listed per phase when the server has pg_stat_statements. */
+  static final int TOP_STATEMENTS = 12;
   private long polls;
   private long pollNanos;
 
@@ -133,9 +135,17 @@ public final class Benchmark {
     long heap0 = node.heapAfterGc();
     figure("memory", "heap after GC, 0 waiting journeys", heap0 / 1e6, "MB", "", false);
 
+    StatementProfile statements = StatementProfile.open(db);
+    if (!statements.active()) {
+      notes.put("statements", statements.unavailable());
+    }
     BenchDatabase.Work before = db.work();
+    statements.reset();
     launch();
     work("launch", db.work().minus(before));
+    if (statements.active()) {
+      notes.put("statements, launch", statements.summary(s.n(), TOP_STATEMENTS));
+    }
     long runtimeN = db.bytesOfTables("act_ru_");
     figure("storage", "runtime bytes per waiting journey", (runtimeN - runtime0) / (double) s.n(), "B", "<= 8192", false);
     notes.put("runtime rows per waiting journey", db.rowsPerTable("act_ru_", s.n()));
@@ -144,10 +154,18 @@ public final class Benchmark {
     if (!s.launchOnly() && !s.memoryOnly()) {
       analyzer.now();
       before = db.work();
+      statements.reset();
       timerBurst();
       work("timer burst", db.work().minus(before));
+      if (statements.active()) {
+        notes.put("statements, timer burst", statements.summary(s.n(), TOP_STATEMENTS));
+      }
       analyzer.now();
-      replies();
+      statements.reset();
+      int replied = replies();
+      if (statements.active()) {
+        notes.put("statements, replies (per reply)", statements.summary(replied, TOP_STATEMENTS));
+      }
       drain();
       long historyN = db.bytesOfTables("act_hi_");
       figure("storage", "history bytes per finished journey", (historyN - history0) / (double) s.n(), "B", "", false);
@@ -325,7 +343,8 @@ public final class Benchmark {
    * {@code POST /engine-rest/message}, see {@link #reply}); latency from the request to the end of the journey's
    * automated answer step (its SMS handed to the simulator).
    */
-  private void replies() {
+  /** Returns the number of replies sent. */
+  private int replies() {
     int m = (int) Math.min(s.n(), (long) s.replyRate() * s.replySeconds());
     long[] sentAt = new long[m];
     long[] acceptMicros = new long[m];
@@ -370,6 +389,7 @@ public final class Benchmark {
     figure("replies", "p99 reply to answer", latencies[Math.min(m - 1, (int) Math.ceil(m * 0.99) - 1)], "ms", "<= 250", false);
     figure("replies", "p99 HTTP accept", acceptMicros[Math.min(m - 1, (int) Math.ceil(m * 0.99) - 1)] / 1000.0, "ms", "", false);
     figure("replies", "failed reply requests / unanswered", errors.get() + Arrays.stream(latencies).filter(l -> l == Long.MAX_VALUE).count(), "", "0", false);
+    return m;
   }
 
   private long answered() {
