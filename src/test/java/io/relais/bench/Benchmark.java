@@ -141,8 +141,10 @@ public final class Benchmark {
     }
     BenchDatabase.Work before = db.work();
     statements.reset();
+    PhaseCpu cpu = PhaseCpu.sample(db, node.pid());
     launch();
     work("launch", db.work().minus(before));
+    cpu("launch", cpu, s.n());
     if (statements.active()) {
       notes.put("statements, launch", statements.summary(s.n(), TOP_STATEMENTS));
     }
@@ -155,14 +157,18 @@ public final class Benchmark {
       analyzer.now();
       before = db.work();
       statements.reset();
+      cpu = PhaseCpu.sample(db, node.pid());
       timerBurst();
       work("timer burst", db.work().minus(before));
+      cpu("timer burst", cpu, s.n());
       if (statements.active()) {
         notes.put("statements, timer burst", statements.summary(s.n(), TOP_STATEMENTS));
       }
       analyzer.now();
       statements.reset();
+      cpu = PhaseCpu.sample(db, node.pid());
       int replied = replies();
+      cpu("replies", cpu, replied);
       if (statements.active()) {
         notes.put("statements, replies (per reply)", statements.summary(replied, TOP_STATEMENTS));
       }
@@ -176,6 +182,14 @@ public final class Benchmark {
   }
 
   /** What a phase cost PostgreSQL per journey: commits and rows written (the database's share of the work). */
+  /** CPU per journey (per reply) of a phase: the node's JVM against the database's backends. */
+  private void cpu(String phase, PhaseCpu start, int journeys) {
+    double[] ms = PhaseCpu.sample(db, node.pid()).millisSince(start);
+    String unit = phase.equals("replies") ? "ms/reply" : "ms/journey";
+    figure(phase, phase + ": CPU of the Relais JVM", ms[0] < 0 ? Double.NaN : ms[0] / journeys, unit, "", false);
+    figure(phase, phase + ": CPU of PostgreSQL's backends", ms[1] < 0 ? Double.NaN : ms[1] / journeys, unit, "", false);
+  }
+
   private void work(String phase, BenchDatabase.Work w) {
     figure(phase, phase + ": commits per 100 journeys", 100.0 * w.commits() / s.n(), "", "", false);
     figure(phase, phase + ": rows inserted+updated+deleted per journey", (w.inserted() + w.updated() + w.deleted()) / (double) s.n(), "", "", false);
