@@ -1,8 +1,6 @@
 package io.relais.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.relais.support.CpuMeter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,14 +17,14 @@ import java.util.Map;
  */
 record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks) {
 
-  private static final double MS_PER_TICK = 10.0; // USER_HZ = 100 on Linux
+  private static final double MS_PER_TICK = CpuMeter.MS_PER_TICK;
 
   static PhaseCpu sample(BenchDatabase db, long nodePid) {
     Map<Integer, Long> backends = new HashMap<>();
     try (Connection c = db.connect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")) {
       while (rs.next()) {
-        long t = ticks(rs.getInt(1));
+        long t = CpuMeter.processTicks(rs.getInt(1));
         if (t < 0) {
           backends = null;
           break;
@@ -36,7 +34,7 @@ record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks) {
     } catch (SQLException e) {
       backends = null;
     }
-    return new PhaseCpu(ticks(nodePid), backends);
+    return new PhaseCpu(CpuMeter.processTicks(nodePid), backends);
   }
 
   /** Milliseconds of CPU since {@code start}: {node JVM, database backends} (-1 where unreadable). */
@@ -50,16 +48,5 @@ record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks) {
       ticks += e.getValue() - start.backendTicks.getOrDefault(e.getKey(), 0L);
     }
     return new double[] {node, ticks * MS_PER_TICK};
-  }
-
-  /** utime + stime of a process, in clock ticks; -1 if unreadable. */
-  private static long ticks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
   }
 }

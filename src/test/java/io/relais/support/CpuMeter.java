@@ -17,7 +17,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class CpuMeter {
 
-  private static final double MS_PER_TICK = 10.0; // USER_HZ = 100 on Linux
+  public static final double MS_PER_TICK = 10.0; // USER_HZ = 100 on Linux
 
   private final JdbcTemplate jdbc;
   private final long jvmStartNanos;
@@ -56,14 +56,23 @@ public final class CpuMeter {
     List<Integer> pids = jdbc.queryForList(
         "select pid from pg_stat_activity where datname = current_database()", Integer.class);
     for (int pid : pids) {
-      try {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        ticks.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12])); // utime, stime (fields 14, 15)
-      } catch (IOException | RuntimeException e) {
+      long t = processTicks(pid);
+      if (t < 0) {
         return Map.of();
       }
+      ticks.put(pid, t);
     }
     return ticks;
+  }
+
+  /** CPU a process used so far, user and system, in clock ticks ({@link #MS_PER_TICK} ms); -1 if unreadable. */
+  public static long processTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 }
