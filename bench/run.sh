@@ -2,7 +2,7 @@
 # Relais benchmark (issue 10): one command, a table of figures. See bench/README.md.
 #   bench/run.sh [--n 100000] [--clients 8] [--reply-rate 200] [--reply-seconds 30]
 #                [--pg-host 127.0.0.1] [--pg-port 5432] [--pg-user postgres] [--pg-password ...]
-#                [--xmx 2g] [--relais-opt camunda.bpm.job-execution.max-pool-size=16 ...]
+#                [--xmx 2g] [--gc parallel|g1|serial] [--relais-opt camunda.bpm.job-execution.max-pool-size=16 ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

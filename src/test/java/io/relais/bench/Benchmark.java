@@ -552,7 +552,7 @@ public final class Benchmark {
       RelaisNode node = a.containsKey("jar")
           ? RelaisNode.fromJar("bench", Path.of(arg(a, "jar", "")), httpPort, log)
           : RelaisNode.fromThisClasspath("bench", httpPort, log);
-      node.database(db.url(), user, password).jvmOption("-Xmx" + arg(a, "xmx", "2g"));
+      node.database(db.url(), user, password).jvmOption("-Xmx" + arg(a, "xmx", "2g")).jvmOption(gcOption(arg(a, "gc", "parallel")));
       NODE_PROPERTIES.forEach(node::property);
       for (String opt : a.getOrDefault("jvm-opt", List.of())) {
         node.jvmOption(opt);
@@ -566,6 +566,19 @@ public final class Benchmark {
         new Benchmark(db, started, s, System.out).run();
       }
     }
+  }
+
+  /**
+   * The node's garbage collector: the parallel collector by default, as in production (docker/Dockerfile:
+   * 11–21 % less JVM CPU per journey than G1 in the launch and the burst, docs/performance.md, 30 Nov).
+   */
+  static String gcOption(String gc) {
+    return switch (gc) {
+      case "parallel" -> "-XX:+UseParallelGC";
+      case "g1" -> "-XX:+UseG1GC";
+      case "serial" -> "-XX:+UseSerialGC";
+      default -> throw new IllegalArgumentException("--gc must be parallel, g1 or serial, not " + gc);
+    };
   }
 
   private static Map<String, List<String>> parse(String[] args) {
