@@ -40,7 +40,7 @@ public class MessageProjector {
   private static final Set<String> FAILED_STATUSES = Set.of("FAILED", "UNDELIVERED");
   private static final int PAGE = 500;
   /** At most this many row versions remembered (a burst beyond it falls back to the look-up). */
-  static final int MAX_REMEMBERED = 200_000;
+  private static final int MAX_REMEMBERED = 200_000;
   private static final String COLUMNS =
       "select id, contact_id, direction, channel, status, journey_key, journey_version, step_id, variant, cost, created_at, updated_at ";
 
@@ -125,10 +125,11 @@ public class MessageProjector {
           projected.put(row.id(), new Version(row.updatedAt(), row.status()));
         }
       }
-      for (Row row : rows) {
-        cursorTime = row.updatedAt();
-        cursorId = row.id();
-        highest = highest == null || row.updatedAt().isAfter(highest) ? row.updatedAt() : highest;
+      if (!rows.isEmpty()) { // the page's last row is its highest (updated_at, id)
+        Row last = rows.get(rows.size() - 1);
+        cursorTime = last.updatedAt();
+        cursorId = last.id();
+        highest = highest == null || cursorTime.isAfter(highest) ? cursorTime : highest;
       }
       if (rows.size() < PAGE) {
         break;

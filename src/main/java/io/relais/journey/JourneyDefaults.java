@@ -28,10 +28,12 @@ public class JourneyDefaults {
 
   static final String PREFIX = "relais.journeys.defaults.";
 
+  private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
+
   private final Environment environment;
   private volatile String sendRetryCycle;
+  /** Properties of waits by name, read once (see {@link #configured}). */
   private final Map<String, Optional<String>> configured = new ConcurrentHashMap<>();
-  private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
 
   public JourneyDefaults(Environment environment) {
     this.environment = environment;
