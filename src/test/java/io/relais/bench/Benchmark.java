@@ -24,8 +24,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import io.relais.support.Autoanalyze;
+import io.relais.support.PollPause;
 
 /**
  * Issue 10's benchmark: campaign launch, timer burst, replies, storage, memory, each figure set
@@ -92,8 +94,6 @@ public final class Benchmark {
   private final Map<String, Figure> figures = new LinkedHashMap<>();
   private final Map<String, String> notes = new LinkedHashMap<>();
   private RelaisClient integration;
-  /** Pause after a progress poll, as a multiple of the poll's own duration. */
-  static final long POLL_PAUSE_FACTOR = 20;
   /** Statements listed per phase when the server has pg_stat_statements. */
   static final int TOP_STATEMENTS = 12;
   private long polls;
@@ -139,15 +139,10 @@ public final class Benchmark {
     if (!statements.active()) {
       notes.put("statements", statements.unavailable());
     }
-    BenchDatabase.Work before = db.work();
-    statements.reset();
-    PhaseCpu cpu = PhaseCpu.sample(db, node.pid());
-    launch();
-    work("launch", db.work().minus(before));
-    cpu("launch", cpu, s.n());
-    if (statements.active()) {
-      notes.put("statements, launch", statements.summary(s.n(), TOP_STATEMENTS));
-    }
+    measured("launch", statements, true, () -> {
+      launch();
+      return s.n();
+    });
     long runtimeN = db.bytesOfTables("act_ru_");
     figure("storage", "runtime bytes per waiting journey", (runtimeN - runtime0) / (double) s.n(), "B", "<= 8192", false);
     notes.put("runtime rows per waiting journey", db.rowsPerTable("act_ru_", s.n()));
@@ -155,23 +150,12 @@ public final class Benchmark {
 
     if (!s.launchOnly() && !s.memoryOnly()) {
       analyzer.now();
-      before = db.work();
-      statements.reset();
-      cpu = PhaseCpu.sample(db, node.pid());
-      timerBurst();
-      work("timer burst", db.work().minus(before));
-      cpu("timer burst", cpu, s.n());
-      if (statements.active()) {
-        notes.put("statements, timer burst", statements.summary(s.n(), TOP_STATEMENTS));
-      }
+      measured("timer burst", statements, true, () -> {
+        timerBurst();
+        return s.n();
+      });
       analyzer.now();
-      statements.reset();
-      cpu = PhaseCpu.sample(db, node.pid());
-      int replied = replies();
-      cpu("replies", cpu, replied);
-      if (statements.active()) {
-        notes.put("statements, replies (per reply)", statements.summary(replied, TOP_STATEMENTS));
-      }
+      measured("replies", statements, false, this::replies);
       drain();
       long historyN = db.bytesOfTables("act_hi_");
       figure("storage", "history bytes per finished journey", (historyN - history0) / (double) s.n(), "B", "", false);
@@ -181,15 +165,29 @@ public final class Benchmark {
     notes.put("history", "time-to-live " + ttl + "; cleanup " + (cleanup.statusCode() == 200 ? cleanup.body() : "HTTP " + cleanup.statusCode()));
   }
 
-  /** What a phase cost PostgreSQL per journey: commits and rows written (the database's share of the work). */
-  /** CPU per journey (per reply) of a phase: the node's JVM against the database's backends. */
-  private void cpu(String phase, PhaseCpu start, int journeys) {
-    double[] ms = PhaseCpu.sample(db, node.pid()).millisSince(start);
-    String unit = phase.equals("replies") ? "ms/reply" : "ms/journey";
-    figure(phase, phase + ": CPU of the Relais JVM", ms[0] < 0 ? Double.NaN : ms[0] / journeys, unit, "", false);
-    figure(phase, phase + ": CPU of PostgreSQL's backends", ms[1] < 0 ? Double.NaN : ms[1] / journeys, unit, "", false);
+  /**
+   * Runs a phase ({@code run} returns how many journeys, or replies, it handled) and records what
+   * it cost each: the database's commits and rows ({@code work}), the CPU of the node's JVM against
+   * the database's backends, and the statement profile when the server has one.
+   */
+  private void measured(String phase, StatementProfile statements, boolean work, IntSupplier run) {
+    BenchDatabase.Work before = db.work();
+    statements.reset();
+    PhaseCpu cpu = PhaseCpu.sample(db, node.pid());
+    int handled = run.getAsInt();
+    if (work) {
+      work(phase, db.work().minus(before));
+    }
+    double[] ms = PhaseCpu.sample(db, node.pid()).millisSince(cpu);
+    String unit = phase.equals("replies") ? "reply" : "journey";
+    figure(phase, phase + ": CPU of the Relais JVM", ms[0] < 0 ? Double.NaN : ms[0] / handled, "ms/" + unit, "", false);
+    figure(phase, phase + ": CPU of PostgreSQL's backends", ms[1] < 0 ? Double.NaN : ms[1] / handled, "ms/" + unit, "", false);
+    if (statements.active()) {
+      notes.put("statements, " + phase, statements.summary(handled, unit, TOP_STATEMENTS));
+    }
   }
 
+  /** What a phase cost PostgreSQL per journey: commits and rows written (the database's share of the work). */
   private void work(String phase, BenchDatabase.Work w) {
     figure(phase, phase + ": commits per 100 journeys", 100.0 * w.commits() / s.n(), "", "", false);
     figure(phase, phase + ": rows inserted+updated+deleted per journey", (w.inserted() + w.updated() + w.deleted()) / (double) s.n(), "", "", false);
@@ -355,9 +353,8 @@ public final class Benchmark {
   /**
    * Phase 3: replies ("ok merci") at a fixed rate (open loop) through the Twilio webhook (or
    * {@code POST /engine-rest/message}, see {@link #reply}); latency from the request to the end of the journey's
-   * automated answer step (its SMS handed to the simulator).
+   * automated answer step (its SMS handed to the simulator). Returns the number of replies sent.
    */
-  /** Returns the number of replies sent. */
   private int replies() {
     int m = (int) Math.min(s.n(), (long) s.replyRate() * s.replySeconds());
     long[] sentAt = new long[m];
@@ -483,12 +480,7 @@ public final class Benchmark {
     }
   }
 
-  /**
-   * Polls {@code count} until it reaches {@code target}. The polls are the benchmark's own load on
-   * the database under test (a count over a history table of millions of rows is a sequential scan
-   * of 0.1 s or more), so the pause after each is at least {@link #POLL_PAUSE_FACTOR} times its
-   * duration: the polls take at most 1/(1 + factor) of one backend, whatever the table's size.
-   */
+  /** Polls {@code count} until it reaches {@code target}, pausing as {@link PollPause} says; counts the polls' time. */
   private void awaitCount(String phase, LongSupplier count, long target) {
     long deadline = System.nanoTime() + s.phaseTimeout().toNanos();
     long last = -1;
@@ -501,7 +493,7 @@ public final class Benchmark {
       if (last >= target) {
         return;
       }
-      RelaisNode.sleep(Math.max(100, took * POLL_PAUSE_FACTOR / 1_000_000));
+      RelaisNode.sleep(PollPause.after(took, 100));
     }
     throw new IllegalStateException("Phase " + phase + " did not complete within " + s.phaseTimeout() + ": " + last + " of " + target
         + "\n" + node.tail());

@@ -68,8 +68,8 @@ final class StatementProfile {
     }
   }
 
-  /** The time per journey by kind, then the {@code top} statements, for {@code journeys} journeys. */
-  String summary(int journeys, int top) {
+  /** The time per journey (or per reply: {@code unit}) by kind, then the {@code top} statements. */
+  String summary(int journeys, String unit, int top) {
     if (!active) {
       return unavailable;
     }
@@ -84,13 +84,13 @@ final class StatementProfile {
         while (rs.next()) {
           double ms = rs.getDouble(3) + rs.getDouble(4);
           total += ms;
-          kinds.append(String.format(Locale.ROOT, "%n    %-26s %8.3f ms/journey (%.0f %% planning), %6.1f statements/journey", rs.getString(1),
-              ms / journeys, 100 * rs.getDouble(4) / Math.max(ms, 1e-9), rs.getLong(2) / (double) journeys));
+          kinds.append(String.format(Locale.ROOT, "%n    %-26s %8.3f ms/%s (%.0f %% planning), %6.1f statements/%s", rs.getString(1),
+              ms / journeys, unit, 100 * rs.getDouble(4) / Math.max(ms, 1e-9), rs.getLong(2) / (double) journeys, unit));
         }
       }
-      out.append(String.format(Locale.ROOT, "%.3f ms of statement time per journey (execution + planning), by kind:", total / journeys))
+      out.append(String.format(Locale.ROOT, "%.3f ms of statement time per %s (execution + planning), by kind:", total / journeys, unit))
           .append(kinds);
-      out.append(String.format(Locale.ROOT, "%n    top statements (ms/journey, calls/journey, ms/call):"));
+      out.append(String.format(Locale.ROOT, "%n    top statements (ms/%s, calls/%s, ms/call):", unit, unit));
       try (ResultSet rs = s.executeQuery("select total_exec_time + total_plan_time, calls, regexp_replace(query, '\\s+', ' ', 'g') " + mine
           + " order by 1 desc limit " + top)) {
         while (rs.next()) {

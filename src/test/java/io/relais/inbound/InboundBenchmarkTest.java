@@ -9,6 +9,7 @@ import io.relais.conversation.MessageLog;
 import io.relais.support.Autoanalyze;
 import io.relais.support.CpuMeter;
 import io.relais.support.DatabaseWork;
+import io.relais.support.PollPause;
 import io.relais.support.PostgresDatabase;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -150,8 +151,7 @@ class InboundBenchmarkTest {
       if (jdbc.queryForObject(countQuery, Integer.class) >= expected) {
         return;
       }
-      // the poll is load on the database measured: at least 20 times its own duration between two
-      Thread.sleep(Math.max(200, (System.nanoTime() - t0) * 20 / 1_000_000));
+      Thread.sleep(PollPause.after(System.nanoTime() - t0, 200));
     }
   }
 

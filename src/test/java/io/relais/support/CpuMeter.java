@@ -35,16 +35,7 @@ public final class CpuMeter {
 
   /** Milliseconds of CPU since the start: {jvm, postgres} (postgres -1 if unreadable). */
   public double[] elapsedMillis() {
-    double jvm = (jvmCpuNanos() - jvmStartNanos) / 1e6;
-    Map<Integer, Long> now = pgTicks();
-    if (now.isEmpty()) {
-      return new double[] {jvm, -1};
-    }
-    long ticks = 0;
-    for (var e : now.entrySet()) {
-      ticks += e.getValue() - pgStartTicks.getOrDefault(e.getKey(), 0L);
-    }
-    return new double[] {jvm, ticks * MS_PER_TICK};
+    return new double[] {(jvmCpuNanos() - jvmStartNanos) / 1e6, millisBetween(pgStartTicks, pgTicks())};
   }
 
   private static long jvmCpuNanos() {
@@ -52,9 +43,12 @@ public final class CpuMeter {
   }
 
   private Map<Integer, Long> pgTicks() {
+    return ticksOf(jdbc.queryForList("select pid from pg_stat_activity where datname = current_database()", Integer.class));
+  }
+
+  /** CPU ticks of each of these processes (database backends); empty if one cannot be read. */
+  public static Map<Integer, Long> ticksOf(List<Integer> pids) {
     Map<Integer, Long> ticks = new HashMap<>();
-    List<Integer> pids = jdbc.queryForList(
-        "select pid from pg_stat_activity where datname = current_database()", Integer.class);
     for (int pid : pids) {
       long t = processTicks(pid);
       if (t < 0) {
@@ -63,6 +57,21 @@ public final class CpuMeter {
       ticks.put(pid, t);
     }
     return ticks;
+  }
+
+  /**
+   * Milliseconds of CPU the processes used between two {@link #ticksOf} samples (a process that
+   * appeared in between counts from zero); -1 if either sample is empty (unreadable).
+   */
+  public static double millisBetween(Map<Integer, Long> start, Map<Integer, Long> now) {
+    if (start.isEmpty() || now.isEmpty()) {
+      return -1;
+    }
+    long ticks = 0;
+    for (var e : now.entrySet()) {
+      ticks += e.getValue() - start.getOrDefault(e.getKey(), 0L);
+    }
+    return ticks * MS_PER_TICK;
   }
 
   /** CPU a process used so far, user and system, in clock ticks ({@link #MS_PER_TICK} ms); -1 if unreadable. */
