@@ -2,9 +2,13 @@ package io.relais.outbound;
 
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.camunda.bpm.engine.impl.bpmn.behavior.AbstractBpmnActivityBehavior;
@@ -15,22 +19,31 @@ import org.camunda.bpm.engine.impl.bpmn.parser.DefaultFailedJobParseListener;
 import org.camunda.bpm.engine.impl.bpmn.parser.FailedJobRetryConfiguration;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.cmd.DefaultJobRetryCmd;
 import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.el.StartProcessVariableScope;
 import org.camunda.bpm.engine.impl.core.model.CallableElement;
 import org.camunda.bpm.engine.impl.core.variable.mapping.value.ParameterValueProvider;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.jobexecutor.AsyncContinuationJobHandler;
+import org.camunda.bpm.engine.impl.jobexecutor.DefaultFailedJobCommandFactory;
+import org.camunda.bpm.engine.impl.jobexecutor.FailedJobCommandFactory;
 import org.camunda.bpm.engine.impl.jobexecutor.JobHandler;
 import org.camunda.bpm.engine.impl.jobexecutor.JobHandlerConfiguration;
 import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.MessageEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.TimerEntity;
 import org.camunda.bpm.engine.impl.pvm.delegate.ActivityExecution;
 import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
 import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.impl.util.ParseUtil;
 import org.camunda.bpm.engine.impl.util.xml.Element;
 import org.camunda.bpm.engine.variable.Variables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -39,31 +52,52 @@ import org.springframework.stereotype.Component;
  * Runs a journey's send step in the journey itself instead of a {@code relais-send} child
  * instance. Every call activity that calls {@code relais-send} (the "Send message" element
  * template) and is asynchronous before (the template's default) gets, at deployment, a behaviour
- * that evaluates the call activity's own {@code in} mappings in memory, runs {@link SendStep} in
- * the call activity's job and applies the {@code out} mappings: one job and one transaction per
- * send, no child process instance, no copied variables, no child history. The models stay as
- * marketers drew them; {@code relais.send.inline=false} restores the child instance.
+ * that evaluates the call activity's own {@code in} mappings in memory, runs {@link SendStep} and
+ * applies the {@code out} mappings: no child process instance, no copied variables, no child
+ * history. The models stay as marketers drew them; {@code relais.send.inline=false} restores the
+ * child instance.
+ *
+ * <p><b>In the job that reaches it</b> ({@code relais.send.in-reaching-job}, on by default). The
+ * diagram's "asynchronous before" gives the send a committed anchor: the job whose id makes the
+ * idempotency key. When the step is reached inside a job of the same journey anyway (the timer
+ * that fired, a reply's asynchronous continuation), that job is the anchor, and a second job
+ * would only cost a commit and an acquisition: the step then sends in it, with the key
+ * {@code job:<id>:<step>} (stable across that job's retries). Reached outside any job (a start
+ * request, a task completed in Tasklist), the step waits for a job of its own, as asynchronous
+ * before would have made it. A send that fails in a job that reached it does not fail that job:
+ * the journey commits up to the step (the timer has fired, the reply is taken) and the send goes
+ * on in a job of the step's own carrying the same key, which the engine treats as that job's first
+ * failure; the incident, if it comes to one, is on the step. With the setting off, every step
+ * keeps its own job.
  *
  * <p>A send deferred by the policy (quiet hours, throughput) waits on the step itself: a timer job
  * ({@value DeferralJobHandler#TYPE}, due at the next allowed time, visible in Cockpit on the
- * step) tries again then. The idempotency key of an attempt is the id of the job that runs it,
- * stable across that job's retries, new for each attempt. A failed send fails the job, which is
- * retried with {@code relais.send.retry-cycle} (unless the diagram sets its own cycle) and ends as
- * an incident on the step. A call activity that is not asynchronous keeps the child instance,
- * whose own asynchronous task gives the key a committed anchor.
+ * step) tries again then. The key of an attempt in a job of the step's own is that job's id; a new
+ * attempt after a deferral has a new key. A failed send fails the step's job, which is retried
+ * with {@code relais.send.retry-cycle} (unless the diagram sets its own cycle) and ends as an
+ * incident on the step. A call activity that is not asynchronous keeps the child instance, whose
+ * own asynchronous task gives the key a committed anchor.
  */
 @Component
 public class InlineSendSteps extends AbstractProcessEnginePlugin {
+
+  private static final Logger log = LoggerFactory.getLogger(InlineSendSteps.class);
 
   public static final String CALLED_ELEMENT = "relais-send";
   static final String RETRY_SIGNAL = "relais-send-retry";
   static final String RETRY_CYCLE_EXPRESSION = "${journeyDefaults.sendRetryCycle}";
 
+  /** Steps sent per job in the running command, so that a step run twice in one job gets two keys. */
+  private static final Map<CommandContext, Map<String, Integer>> JOINED = Collections.synchronizedMap(new WeakHashMap<>());
+
   private final boolean enabled;
+  private final boolean inReachingJob;
   private final ObjectProvider<SendStep> sendStep;
 
-  public InlineSendSteps(@Value("${relais.send.inline:true}") boolean enabled, ObjectProvider<SendStep> sendStep) {
+  public InlineSendSteps(@Value("${relais.send.inline:true}") boolean enabled,
+      @Value("${relais.send.in-reaching-job:true}") boolean inReachingJob, ObjectProvider<SendStep> sendStep) {
     this.enabled = enabled;
+    this.inReachingJob = inReachingJob;
     this.sendStep = sendStep;
   }
 
@@ -74,6 +108,14 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       configuration.setCustomJobHandlers(new ArrayList<>());
     }
     configuration.getCustomJobHandlers().add(new DeferralJobHandler());
+    FailedJobCommandFactory retries = configuration.getFailedJobCommandFactory();
+    if (retries == null || retries.getClass() == DefaultFailedJobCommandFactory.class) {
+      // the step's jobs are retried with the step's cycle, as its asynchronous continuation was
+      configuration.setFailedJobCommandFactory(StepRetryCmd::new);
+    } else {
+      log.warn("A failed-job command factory of its own ({}) is configured: the send steps' own jobs are retried by it, "
+          + "not with the send retry cycle", retries.getClass().getName());
+    }
     if (!enabled) {
       return;
     }
@@ -95,13 +137,18 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
           || !CALLED_ELEMENT.equals(key.getValue(StartProcessVariableScope.getSharedInstance()))) {
         return;
       }
-      activity.setActivityBehavior(new Behavior(callable, declaresRetryCycle(element)));
+      activity.setActivityBehavior(new Behavior(callable, declaredRetryCycle(element)));
+      if (inReachingJob) {
+        // the step decides at run time whether the job that reached it can be its anchor
+        activity.setAsyncBefore(false);
+      }
     }
 
     /**
      * After every activity of the process went through every listener, the engine's
-     * DefaultFailedJobParseListener (registered after this one) included: it gives an activity
-     * with extension elements the global retry cycle when the diagram declares none.
+     * DefaultFailedJobParseListener (registered after this one) included, which gives only
+     * asynchronous activities the diagram's cycle: every send step gets its diagram's cycle, or
+     * the send retry cycle.
      */
     @Override
     public void parseProcess(Element processElement, ProcessDefinitionEntity processDefinition) {
@@ -110,58 +157,86 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
 
     private void applyRetryCycle(ScopeImpl scope) {
       for (ActivityImpl activity : scope.getActivities()) {
-        if (activity.getActivityBehavior() instanceof Behavior behavior && !behavior.declaresRetryCycle) {
-          activity.getProperties().set(DefaultFailedJobParseListener.FAILED_JOB_CONFIGURATION, new FailedJobRetryConfiguration(
-              Context.getProcessEngineConfiguration().getExpressionManager().createExpression(RETRY_CYCLE_EXPRESSION)));
+        if (activity.getActivityBehavior() instanceof Behavior behavior) {
+          activity.getProperties().set(DefaultFailedJobParseListener.FAILED_JOB_CONFIGURATION,
+              behavior.declaredRetryCycle != null
+                  ? ParseUtil.parseRetryIntervals(behavior.declaredRetryCycle)
+                  : new FailedJobRetryConfiguration(
+                      Context.getProcessEngineConfiguration().getExpressionManager().createExpression(RETRY_CYCLE_EXPRESSION)));
         }
         applyRetryCycle(activity);
       }
     }
 
-    private static boolean declaresRetryCycle(Element element) {
+    private static String declaredRetryCycle(Element element) {
       Element extensions = element.element("extensionElements");
-      return extensions != null
-          && extensions.elementNS(BpmnParse.CAMUNDA_BPMN_EXTENSIONS_NS, "failedJobRetryTimeCycle") != null;
+      Element cycle = extensions == null ? null
+          : extensions.elementNS(BpmnParse.CAMUNDA_BPMN_EXTENSIONS_NS, "failedJobRetryTimeCycle");
+      return cycle == null || cycle.getText() == null || cycle.getText().isBlank() ? null : cycle.getText().trim();
     }
   }
 
-  /** The send step's behaviour: send now, or wait on a deferral timer and send then. */
+  /** The send step's behaviour: send now, or wait on a job of the step's own and send then. */
   final class Behavior extends AbstractBpmnActivityBehavior {
     private final CallableElement callable;
-    private final boolean declaresRetryCycle;
+    private final String declaredRetryCycle;
 
-    Behavior(CallableElement callable, boolean declaresRetryCycle) {
+    Behavior(CallableElement callable, String declaredRetryCycle) {
       this.callable = callable;
-      this.declaresRetryCycle = declaresRetryCycle;
+      this.declaredRetryCycle = declaredRetryCycle;
     }
 
     @Override
     public void execute(ActivityExecution execution) throws Exception {
-      attempt(execution);
+      attempt((ExecutionEntity) execution, null);
     }
 
     @Override
     public void signal(ActivityExecution execution, String signalName, Object signalData) throws Exception {
       if (RETRY_SIGNAL.equals(signalName)) {
-        attempt(execution);
+        attempt((ExecutionEntity) execution, (String) signalData);
       } else {
         super.signal(execution, signalName, signalData);
       }
     }
 
-    private void attempt(ActivityExecution execution) {
-      JobEntity job = Context.getCommandContext().getCurrentJob();
-      String key = job != null ? "job:" + job.getId() : "activity:" + execution.getActivityInstanceId();
-      Map<String, Object> inputs = callable.getInputVariables(execution);
-      String businessKey = callable.getBusinessKey(execution);
-      SendStep.Outcome outcome = sendStep.getObject().run(inputs,
-          businessKey != null ? businessKey : execution.getProcessBusinessKey(),
-          SendMessageDelegate.callingStep(execution), key);
+    /**
+     * @param carriedKey the key of an attempt that failed in the job that reached the step, handed
+     *     to the step's own job; null otherwise
+     */
+    private void attempt(ExecutionEntity execution, String carriedKey) {
+      CommandContext context = Context.getCommandContext();
+      JobEntity job = context.getCurrentJob();
+      if (job == null || !Objects.equals(job.getProcessInstanceId(), execution.getProcessInstanceId())) {
+        // nothing of this journey committed to anchor the key on: a job of the step's own, as
+        // "asynchronous before" would have made
+        stepJob(context, execution, null, null);
+        return;
+      }
+      boolean own = isStepsOwn(job, execution.getActivityId());
+      String key = carriedKey != null ? carriedKey
+          : own ? "job:" + job.getId() : joinedKey(context, job, execution.getActivityId());
+      SendStep.Outcome outcome;
+      try {
+        Map<String, Object> inputs = callable.getInputVariables(execution);
+        String businessKey = callable.getBusinessKey(execution);
+        outcome = sendStep.getObject().run(inputs,
+            businessKey != null ? businessKey : execution.getProcessBusinessKey(),
+            SendMessageDelegate.callingStep(execution), key);
+      } catch (RuntimeException e) {
+        if (own) {
+          throw e;
+        }
+        // keep what the reaching job did (the timer fired, the reply taken); the send goes on in
+        // the step's own job, with this attempt's key and this failure as that job's first
+        stepJob(context, execution, key, e);
+        return;
+      }
       VariableScope results = readOnlyScope(outcome.outputs());
       execution.setVariables(callable.getOutputVariables(results));
       execution.setVariablesLocal(callable.getOutputVariablesLocal(results));
       if (outcome.outcome() == SendOutcome.DEFERRED) {
-        deferUntil((ExecutionEntity) execution, (Date) outcome.outputs().get(SendMessageDelegate.VAR_NOT_BEFORE));
+        deferUntil(execution, (Date) outcome.outputs().get(SendMessageDelegate.VAR_NOT_BEFORE));
       } else {
         leave(execution);
       }
@@ -172,10 +247,86 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       timer.setJobHandlerType(DeferralJobHandler.TYPE);
       timer.setJobHandlerConfigurationRaw(execution.getActivityId());
       timer.setDuedate(notBefore != null ? notBefore : new Date());
-      timer.setExecution(execution);
-      timer.setActivityId(execution.getActivityId());
-      timer.setDeploymentId(execution.getProcessDefinition().getDeploymentId());
+      onTheStep(timer, execution);
       Context.getCommandContext().getJobManager().schedule(timer);
+    }
+  }
+
+  /** The step's asynchronous continuation (before this setting, or with it off) or one of its deferral jobs. */
+  private static boolean isStepsOwn(JobEntity job, String activityId) {
+    return activityId.equals(job.getActivityId())
+        && (DeferralJobHandler.TYPE.equals(job.getJobHandlerType())
+            || AsyncContinuationJobHandler.TYPE.equals(job.getJobHandlerType()));
+  }
+
+  /** {@code job:<id>:<step>}, then {@code :2}, {@code :3}... if the same job runs the step again (a loop). */
+  private static String joinedKey(CommandContext context, JobEntity job, String activityId) {
+    int n = JOINED.computeIfAbsent(context, c -> new HashMap<>()).merge(activityId, 1, Integer::sum);
+    return "job:" + job.getId() + ":" + activityId + (n == 1 ? "" : ":" + n);
+  }
+
+  /**
+   * A job of the step's own, due now; with {@code failure}, recorded as that job's first failed
+   * attempt (retries, due date and exception as the engine's retry command sets them).
+   */
+  private static void stepJob(CommandContext context, ExecutionEntity execution, String key, RuntimeException failure) {
+    MessageEntity message = new MessageEntity();
+    message.setJobHandlerType(DeferralJobHandler.TYPE);
+    message.setJobHandlerConfigurationRaw(new DeferralJobHandler.Configuration(execution.getActivityId(), key).toCanonicalString());
+    onTheStep(message, execution);
+    // due now, not null: acquisition by due date (the PostgreSQL profile) never acquires a job without one
+    message.setDuedate(ClockUtil.getCurrentTime());
+    context.getJobManager().send(message);
+    if (failure != null) {
+      new StepRetryCmd(message, failure).execute(context);
+    }
+  }
+
+  /** A job of the step's own on the step, in its journey (Cockpit shows it there; the retry command finds the step's cycle). */
+  private static void onTheStep(JobEntity job, ExecutionEntity execution) {
+    job.setExecution(execution);
+    job.setActivityId(execution.getActivityId());
+    job.setProcessDefinitionId(execution.getProcessDefinitionId());
+    job.setProcessDefinitionKey(execution.getProcessDefinition().getKey());
+    job.setDeploymentId(execution.getProcessDefinition().getDeploymentId());
+    job.setTenantId(execution.getTenantId());
+  }
+
+  /**
+   * The engine's retry command, which also knows the step's own jobs: it applies retry cycles only
+   * to the job types it knows (timers, asynchronous continuations), and would retry a deferral job
+   * three times at once.
+   */
+  static final class StepRetryCmd extends DefaultJobRetryCmd {
+    /** A job inserted in this very command (the entity cache finds it by its class, not as a JobEntity). */
+    private final JobEntity inserted;
+
+    StepRetryCmd(String jobId, Throwable exception) {
+      super(jobId, exception);
+      this.inserted = null;
+    }
+
+    StepRetryCmd(JobEntity inserted, Throwable exception) {
+      super(inserted.getId(), exception);
+      this.inserted = inserted;
+    }
+
+    @Override
+    protected JobEntity getJob() {
+      return inserted != null ? inserted : super.getJob();
+    }
+
+    @Override
+    public ActivityImpl getCurrentActivity(CommandContext commandContext, JobEntity job) {
+      if (DeferralJobHandler.TYPE.equals(job.getJobHandlerType()) && job.getExecutionId() != null) {
+        // deferral jobs made before 30 Nov 2026 carry no definition id: their execution has it
+        String definitionId = job.getProcessDefinitionId() != null ? job.getProcessDefinitionId()
+            : fetchExecutionEntity(job.getExecutionId()).getProcessDefinitionId();
+        ProcessDefinitionEntity definition = Context.getProcessEngineConfiguration().getDeploymentCache()
+            .findDeployedProcessDefinitionById(definitionId);
+        return definition.findActivity(job.getActivityId());
+      }
+      return super.getCurrentActivity(commandContext, job);
     }
   }
 
@@ -198,14 +349,16 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
         });
   }
 
-  /** Fires a deferred send step again when its time has come. */
+  /** Runs a send step in a job of its own: after a deferral, when reached outside a job, after a failure in the job that reached it. */
   static final class DeferralJobHandler implements JobHandler<DeferralJobHandler.Configuration> {
     static final String TYPE = "relais-send-deferred";
 
-    record Configuration(String activityId) implements JobHandlerConfiguration {
+    /** The step, and the key of the attempt it continues (null: a new attempt, keyed on this job). */
+    record Configuration(String activityId, String key) implements JobHandlerConfiguration {
       @Override
       public String toCanonicalString() {
-        return activityId;
+        // activity ids are XML names: no space in them
+        return key == null ? activityId : activityId + " " + key;
       }
     }
 
@@ -225,12 +378,14 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
         throw new ProcessEngineException("A send deferred while relais.send.inline was on cannot be tried again with it off: "
             + "switch it back on, or move the journey past step " + configuration.activityId() + " in Cockpit");
       }
-      execution.signal(RETRY_SIGNAL, null);
+      execution.signal(RETRY_SIGNAL, configuration.key());
     }
 
     @Override
     public Configuration newConfiguration(String canonicalString) {
-      return new Configuration(canonicalString);
+      int space = canonicalString.indexOf(' ');
+      return space < 0 ? new Configuration(canonicalString, null)
+          : new Configuration(canonicalString.substring(0, space), canonicalString.substring(space + 1));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.relais.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
 import io.relais.contact.Channel;
@@ -57,6 +58,7 @@ class InlineSendStepTest {
   static final Instant MONDAY_OPENING = Instant.parse("2026-07-13T06:00:00Z"); // 08:00 Paris
   static final Instant MONDAY_MORNING = Instant.parse("2026-07-13T08:00:00Z"); // 10:00 Paris
   static final String STEP = "Call_Send";
+  static final String TIMER = "Timer_Wait";
 
   /** An end listener of the step that fails once when armed: a crash after the send, before the commit. */
   public static class FailOnceAfterSend implements ExecutionListener {
@@ -87,20 +89,8 @@ class InlineSendStepTest {
     AbstractAssertions.init(engine);
     FailOnceAfterSend.ARMED.set(false);
     journey = "inline-send-" + UUID.randomUUID().toString().substring(0, 8);
-    BpmnModelInstance model = Bpmn.createExecutableProcess(journey).camundaHistoryTimeToLive(1)
-        .startEvent()
-        .callActivity(STEP).calledElement(InlineSendSteps.CALLED_ELEMENT).camundaAsyncBefore()
-        .camundaIn("channel", "channel").camundaIn("category", "category").camundaIn("text", "text")
-        .camundaOut("sendOutcome", "sendOutcome").camundaOut("sendMessageId", "sendMessageId")
-        .camundaExecutionListenerClass(ExecutionListener.EVENTNAME_END, FailOnceAfterSend.class.getName())
-        .receiveTask("Wait_Next")
-        .endEvent()
-        .done();
-    CallActivity call = model.getModelElementById(STEP);
-    CamundaIn businessKey = model.newInstance(CamundaIn.class);
-    businessKey.setCamundaBusinessKey("#{execution.processBusinessKey}");
-    call.getExtensionElements().addChildElement(businessKey);
-    repository.createDeployment().addModelInstance(journey + ".bpmn", model).deploy();
+    deploy(journey, false);
+    deploy(journey + "-timer", true);
 
     contactId = "inline-" + UUID.randomUUID();
     contacts.save(new ContactInput(contactId, "+3361" + String.format("%07d", (long) (Math.random() * 10_000_000)), null,
@@ -114,8 +104,34 @@ class InlineSendStepTest {
     ClockUtil.reset();
   }
 
+  /**
+   * start, [a 1-hour timer,] the step (asynchronous before, as the template draws it), a receive
+   * task: with the timer, the step is reached in the timer's job.
+   */
+  void deploy(String key, boolean afterTimer) {
+    var start = Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent();
+    var beforeStep = afterTimer ? start.intermediateCatchEvent(TIMER).timerWithDuration("PT1H") : start;
+    BpmnModelInstance model = beforeStep
+        .callActivity(STEP).calledElement(InlineSendSteps.CALLED_ELEMENT).camundaAsyncBefore()
+        .camundaIn("channel", "channel").camundaIn("category", "category").camundaIn("text", "text")
+        .camundaOut("sendOutcome", "sendOutcome").camundaOut("sendMessageId", "sendMessageId")
+        .camundaExecutionListenerClass(ExecutionListener.EVENTNAME_END, FailOnceAfterSend.class.getName())
+        .receiveTask("Wait_Next")
+        .endEvent()
+        .done();
+    CallActivity call = model.getModelElementById(STEP);
+    CamundaIn businessKey = model.newInstance(CamundaIn.class);
+    businessKey.setCamundaBusinessKey("#{execution.processBusinessKey}");
+    call.getExtensionElements().addChildElement(businessKey);
+    repository.createDeployment().addModelInstance(key + ".bpmn", model).deploy();
+  }
+
   ProcessInstance start(String category, String text) {
-    return runtime.createProcessInstanceByKey(journey).businessKey(contactId)
+    return start(journey, category, text);
+  }
+
+  ProcessInstance start(String key, String category, String text) {
+    return runtime.createProcessInstanceByKey(key).businessKey(contactId)
         .setVariable("channel", "SMS").setVariable("category", category).setVariable("text", text).execute();
   }
 
@@ -127,7 +143,11 @@ class InlineSendStepTest {
   void theStepSendsInTheJourneysOwnJobWithoutAChildInstance() {
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
     ProcessInstance pi = start("MARKETING", "Bonjour {{firstName}}, -20% cette semaine");
-    assertThat(management.createJobQuery().processInstanceId(pi.getId()).count()).isEqualTo(1);
+    // reached outside any job (the start request): the step waits for a job of its own, due now
+    // (acquisition by due date, the PostgreSQL profile's, never takes a job without a due date)
+    assertThat(pi).isWaitingAt(STEP);
+    Job own = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(own.getDuedate()).isEqualTo(Date.from(MONDAY_MORNING));
 
     Jobs.runDue(management);
 
@@ -211,5 +231,85 @@ class InlineSendStepTest {
     assertThat(incident.getActivityId()).isEqualTo(STEP);
     assertThat(incident.getIncidentMessage()).contains("MISSING_VARIABLE").contains("{{orderId}}");
     assertThat(outbound()).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo("FAILED"));
+  }
+
+  /** The timer's job of the "timer" journey, made due: what the clock does an hour after the start. */
+  Job dueTimer(ProcessInstance pi) {
+    Job timer = management.createJobQuery().processInstanceId(pi.getId()).activityId(TIMER).singleResult();
+    ClockUtil.setCurrentTime(timer.getDuedate());
+    return timer;
+  }
+
+  @Test
+  void aStepReachedByATimerSendsInTheTimersJobWithNoJobOfItsOwn() {
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    ProcessInstance pi = start(journey + "-timer", "MARKETING", "Bonjour {{firstName}}, -20% cette semaine");
+    Job timer = dueTimer(pi);
+
+    assertThat(Jobs.runDue(management)).as("the timer's job, and no other").isEqualTo(1);
+
+    assertThat(pi).hasPassed(TIMER, STEP).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
+    assertThat(management.createJobQuery().processInstanceId(pi.getId()).count()).isZero();
+    assertThat(outbound()).singleElement().satisfies(m -> {
+      assertThat(m.status()).isEqualTo("DELIVERED");
+      assertThat(m.stepId()).isEqualTo(STEP);
+      assertThat(m.idempotencyKey()).isEqualTo("job:" + timer.getId() + ":" + STEP);
+    });
+  }
+
+  @Test
+  void aSendFailingInTheTimersJobKeepsTheTimerFiredAndIsRetriedOnTheStepWithTheSendRetryCycle() {
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    ProcessInstance pi = start(journey + "-timer", "TRANSACTIONAL", "Votre commande {{orderId}} est prête");
+    Job timer = dueTimer(pi);
+    Instant firedAt = ClockUtil.now().toInstant();
+
+    management.executeJob(timer.getId()); // does not fail: the send goes on in the step's own job
+
+    assertThat(pi).hasPassed(TIMER).isWaitingAt(STEP);
+    Job step = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(step.getExceptionMessage()).contains("MISSING_VARIABLE");
+    List<Duration> waits = new ArrayList<>(List.of(Duration.between(firedAt, step.getDuedate().toInstant())));
+    ClockUtil.setCurrentTime(step.getDuedate());
+    for (int attempt = 0; attempt < 10 && runtime.createIncidentQuery().processInstanceId(pi.getId()).count() == 0; attempt++) {
+      Instant failedAt = ClockUtil.now().toInstant();
+      Jobs.runDue(management, pi.getId());
+      Job job = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+      if (job.getRetries() > 0) {
+        waits.add(Duration.between(failedAt, job.getDuedate().toInstant()));
+        ClockUtil.setCurrentTime(job.getDuedate());
+      }
+    }
+    assertThat(waits).as("the same cycle as a step's own asynchronous job").containsExactly(Duration.ofSeconds(30),
+        Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10));
+    var incident = runtime.createIncidentQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(incident.getActivityId()).isEqualTo(STEP);
+    assertThat(incident.getIncidentMessage()).contains("MISSING_VARIABLE");
+    assertThat(outbound()).as("every attempt took over the first one's record, by its key").singleElement()
+        .satisfies(m -> {
+          assertThat(m.status()).isEqualTo("FAILED");
+          assertThat(m.idempotencyKey()).isEqualTo("job:" + timer.getId() + ":" + STEP);
+        });
+  }
+
+  @Test
+  void aCrashAfterASendInTheTimersJobRetriesTheTimerWithoutSendingTwice() {
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    ProcessInstance pi = start(journey + "-timer", "TRANSACTIONAL", "Votre commande est prête");
+    Job timer = dueTimer(pi);
+    FailOnceAfterSend.ARMED.set(true);
+
+    assertThatThrownBy(() -> management.executeJob(timer.getId())).hasMessageContaining("crash after the send");
+
+    assertThat(pi).isWaitingAt(TIMER);
+    assertThat(outbound()).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo("DELIVERED"));
+    Job retry = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(retry.getId()).isEqualTo(timer.getId());
+    ClockUtil.setCurrentTime(retry.getDuedate());
+    Jobs.runDue(management);
+
+    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
+    assertThat(outbound()).as("the retry found the first send by its key").hasSize(1);
+    assertThat(runtime.getVariable(pi.getId(), "sendMessageId")).isEqualTo(outbound().get(0).id());
   }
 }
