@@ -174,13 +174,30 @@ public final class RelaisNode implements AutoCloseable {
    */
   public long heapAfterGc() {
     jcmd("GC.run");
-    String info = jcmd("GC.heap_info");
-    Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
-    if (!m.find()) {
-      throw new IllegalStateException("Unexpected jcmd GC.heap_info output: " + info);
-    }
-    return Long.parseLong(m.group(1)) * 1024;
+    return usedHeap(jcmd("GC.heap_info"));
   }
+
+  /**
+   * The used heap of a {@code GC.heap_info} answer: the sum of its generations ("garbage-first
+   * heap" for G1; "PSYoungGen" and "ParOldGen" for the parallel collector; "def new generation" and
+   * "tenured generation" for the serial one), each a line with {@code total …K, used …K}. Metaspace
+   * and class space (no {@code total}) are not heap.
+   */
+  static long usedHeap(String heapInfo) {
+    Matcher m = HEAP_GENERATION.matcher(heapInfo);
+    long usedKb = 0;
+    boolean found = false;
+    while (m.find()) {
+      usedKb += Long.parseLong(m.group(1));
+      found = true;
+    }
+    if (!found) {
+      throw new IllegalStateException("Unexpected jcmd GC.heap_info output: " + heapInfo);
+    }
+    return usedKb * 1024;
+  }
+
+  private static final Pattern HEAP_GENERATION = Pattern.compile("total \\d+K, used (\\d+)K");
 
   private String jcmd(String command) {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
