@@ -5,14 +5,19 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.WeakHashMap;
+import org.camunda.bpm.engine.ActivityTypes;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.camunda.bpm.engine.impl.bpmn.behavior.AbstractBpmnActivityBehavior;
 import org.camunda.bpm.engine.impl.bpmn.behavior.CallActivityBehavior;
+import org.camunda.bpm.engine.impl.bpmn.behavior.ExternalTaskActivityBehavior;
+import org.camunda.bpm.engine.impl.bpmn.helper.BpmnProperties;
 import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
 import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParse;
 import org.camunda.bpm.engine.impl.bpmn.parser.DefaultFailedJobParseListener;
@@ -35,6 +40,7 @@ import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.MessageEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.TimerEntity;
+import org.camunda.bpm.engine.impl.pvm.PvmTransition;
 import org.camunda.bpm.engine.impl.pvm.delegate.ActivityExecution;
 import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
 import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
@@ -59,12 +65,14 @@ import org.springframework.stereotype.Component;
  *
  * <p><b>In the job that reaches it</b> ({@code relais.send.in-reaching-job}, on by default). The
  * diagram's "asynchronous before" gives the send a committed anchor: the job whose id makes the
- * idempotency key. When the step is reached inside a job of the same journey anyway (the timer
- * that fired, a reply's asynchronous continuation), that job is the anchor, and a second job
- * would only cost a commit and an acquisition: the step then sends in it, with the key
- * {@code job:<id>:<step>} (stable across that job's retries). Reached outside any job (a start
- * request, a task completed in Tasklist), the step waits for a job of its own, as asynchronous
- * before would have made it. A send that fails in a job that reached it does not fail that job:
+ * idempotency key. When every way into the step runs inside a job of the same journey anyway (the
+ * timer that fired, a reply's asynchronous continuation: {@link #reachedOnlyInJobs}), that job is
+ * the anchor, and a second job would only cost a commit and an acquisition: the step loses its
+ * asynchronous continuation at deployment and sends in the job that reaches it, with the key
+ * {@code job:<id>:<step>} (stable across that job's retries). A step that can be reached outside
+ * a job (after a start event, a user task) keeps its own job, as drawn; if such a step is reached
+ * outside a job anyway (a modification in Cockpit), it waits for a job of its own, due now, and
+ * sends there. A send that fails in a job that reached it does not fail that job:
  * the journey commits up to the step (the timer has fired, the reply is taken) and the send goes
  * on in a job of the step's own carrying the same key, which the engine treats as that job's first
  * failure; the incident, if it comes to one, is on the step. With the setting off, every step
@@ -138,10 +146,6 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
         return;
       }
       activity.setActivityBehavior(new Behavior(callable, declaredRetryCycle(element)));
-      if (inReachingJob) {
-        // the step decides at run time whether the job that reached it can be its anchor
-        activity.setAsyncBefore(false);
-      }
     }
 
     /**
@@ -152,10 +156,19 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
      */
     @Override
     public void parseProcess(Element processElement, ProcessDefinitionEntity processDefinition) {
-      applyRetryCycle(processDefinition);
+      List<ActivityImpl> steps = new ArrayList<>();
+      applyRetryCycle(processDefinition, steps);
+      if (inReachingJob) {
+        for (ActivityImpl step : steps) {
+          if (reachedOnlyInJobs(step)) {
+            // no job of its own: it sends in the job that reaches it (removes the job declaration too)
+            step.setAsyncBefore(false);
+          }
+        }
+      }
     }
 
-    private void applyRetryCycle(ScopeImpl scope) {
+    private void applyRetryCycle(ScopeImpl scope, List<ActivityImpl> steps) {
       for (ActivityImpl activity : scope.getActivities()) {
         if (activity.getActivityBehavior() instanceof Behavior behavior) {
           activity.getProperties().set(DefaultFailedJobParseListener.FAILED_JOB_CONFIGURATION,
@@ -163,8 +176,9 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
                   ? ParseUtil.parseRetryIntervals(behavior.declaredRetryCycle)
                   : new FailedJobRetryConfiguration(
                       Context.getProcessEngineConfiguration().getExpressionManager().createExpression(RETRY_CYCLE_EXPRESSION)));
+          steps.add(activity);
         }
-        applyRetryCycle(activity);
+        applyRetryCycle(activity, steps);
       }
     }
 
@@ -250,6 +264,55 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       onTheStep(timer, execution);
       Context.getCommandContext().getJobManager().schedule(timer);
     }
+  }
+
+  /** Elements that continue in the thread that entered them: the job that reached them, if one did. */
+  private static final Set<String> PASS_THROUGH = Set.of(ActivityTypes.GATEWAY_EXCLUSIVE, ActivityTypes.GATEWAY_INCLUSIVE,
+      ActivityTypes.GATEWAY_PARALLEL, ActivityTypes.TASK, ActivityTypes.TASK_SCRIPT, ActivityTypes.TASK_SERVICE,
+      ActivityTypes.TASK_BUSINESS_RULE, ActivityTypes.TASK_MANUAL_TASK, ActivityTypes.TASK_SEND_TASK,
+      ActivityTypes.INTERMEDIATE_EVENT_NONE_THROW, ActivityTypes.INTERMEDIATE_EVENT_SIGNAL_THROW,
+      ActivityTypes.INTERMEDIATE_EVENT_MESSAGE_THROW, ActivityTypes.INTERMEDIATE_EVENT_ESCALATION_THROW);
+
+  /**
+   * Whether every way into the step runs inside a job of its journey: each incoming flow comes,
+   * through elements that pass the execution on in the same thread, from a timer, an element
+   * asynchronous after, an element asynchronous before, or another send step (which goes on in a
+   * job, its own or the one that reached it). A step that can be reached otherwise (after a start
+   * event, a user task, a message or a call) keeps its asynchronous continuation. This only
+   * decides whether the step keeps a job of its own in the diagram: a step reached outside a job
+   * anyway (a modification in Cockpit, a delegate that waits) still waits for a job of its own at
+   * run time.
+   */
+  static boolean reachedOnlyInJobs(ActivityImpl step) {
+    return enteredInJobs(step, new HashSet<>());
+  }
+
+  private static boolean enteredInJobs(ActivityImpl activity, Set<ActivityImpl> seen) {
+    if (activity.getIncomingTransitions().isEmpty()) {
+      return false; // entered as a scope's first element, or by an event: whoever started it
+    }
+    for (PvmTransition in : activity.getIncomingTransitions()) {
+      if (!leftInJob((ActivityImpl) in.getSource(), seen)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean leftInJob(ActivityImpl source, Set<ActivityImpl> seen) {
+    if (!seen.add(source)) {
+      return true; // a loop back: the other ways in decide
+    }
+    Object type = source.getProperty(BpmnProperties.TYPE.getName());
+    if (source.isAsyncAfter() || source.getActivityBehavior() instanceof Behavior
+        || ActivityTypes.INTERMEDIATE_EVENT_TIMER.equals(type) || ActivityTypes.BOUNDARY_TIMER.equals(type)
+        || ActivityTypes.START_EVENT_TIMER.equals(type)) {
+      return true;
+    }
+    if (!PASS_THROUGH.contains(type) || source.getActivityBehavior() instanceof ExternalTaskActivityBehavior) {
+      return false; // a start, a wait state, a call: continued by whoever ends it
+    }
+    return source.isAsyncBefore() || enteredInJobs(source, seen);
   }
 
   /** The step's asynchronous continuation (before this setting, or with it off) or one of its deferral jobs. */

@@ -143,11 +143,9 @@ class InlineSendStepTest {
   void theStepSendsInTheJourneysOwnJobWithoutAChildInstance() {
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
     ProcessInstance pi = start("MARKETING", "Bonjour {{firstName}}, -20% cette semaine");
-    // reached outside any job (the start request): the step waits for a job of its own, due now
-    // (acquisition by due date, the PostgreSQL profile's, never takes a job without a due date)
-    assertThat(pi).isWaitingAt(STEP);
-    Job own = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
-    assertThat(own.getDuedate()).isEqualTo(Date.from(MONDAY_MORNING));
+    // reachable outside any job (right after the start): the step keeps its asynchronous continuation
+    assertThat(management.createJobQuery().processInstanceId(pi.getId()).count()).isEqualTo(1);
+    assertThat(management.createJobQuery().processInstanceId(pi.getId()).activityId(STEP).count()).isEqualTo(1);
 
     Jobs.runDue(management);
 
@@ -180,7 +178,7 @@ class InlineSendStepTest {
       assertThat(m.status()).isEqualTo("DEFERRED");
       assertThat(m.reason()).isEqualTo("QUIET_HOURS");
     });
-    assertThat(Jobs.runDue(management)).as("nothing is due before the opening").isZero();
+    assertThat(Jobs.runDue(management, pi.getId())).as("nothing is due before the opening").isZero();
 
     ClockUtil.setCurrentTime(Date.from(MONDAY_OPENING));
     Jobs.runDue(management);
@@ -246,7 +244,7 @@ class InlineSendStepTest {
     ProcessInstance pi = start(journey + "-timer", "MARKETING", "Bonjour {{firstName}}, -20% cette semaine");
     Job timer = dueTimer(pi);
 
-    assertThat(Jobs.runDue(management)).as("the timer's job, and no other").isEqualTo(1);
+    assertThat(Jobs.runDue(management, pi.getId())).as("the timer's job, and no other").isEqualTo(1);
 
     assertThat(pi).hasPassed(TIMER, STEP).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
     assertThat(management.createJobQuery().processInstanceId(pi.getId()).count()).isZero();
@@ -311,5 +309,73 @@ class InlineSendStepTest {
     assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
     assertThat(outbound()).as("the retry found the first send by its key").hasSize(1);
     assertThat(runtime.getVariable(pi.getId(), "sendMessageId")).isEqualTo(outbound().get(0).id());
+  }
+
+  @Test
+  void aStepMovedToInCockpitOutsideAnyJobWaitsForAJobOfItsOwnDueNow() {
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    ProcessInstance pi = start(journey + "-timer", "TRANSACTIONAL", "Votre commande est prête");
+
+    runtime.createProcessInstanceModification(pi.getId()).cancelAllForActivity(TIMER).startBeforeActivity(STEP).execute();
+
+    assertThat(pi).isWaitingAt(STEP);
+    assertThat(outbound()).as("nothing sent from the modification's own transaction").isEmpty();
+    Job own = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+    // due now, not without a due date: acquisition by due date (the PostgreSQL profile's) skips those
+    assertThat(own.getDuedate()).isEqualTo(Date.from(MONDAY_MORNING));
+    Jobs.runDue(management);
+    assertThat(pi).isWaitingAt("Wait_Next");
+    assertThat(outbound()).singleElement().satisfies(m -> {
+      assertThat(m.status()).isEqualTo("DELIVERED");
+      assertThat(m.idempotencyKey()).isEqualTo("job:" + own.getId());
+    });
+  }
+
+  @Test
+  void theProductJourneysKeepAJobOfTheirOwnOnlyForStepsThatCanBeReachedOutsideAJob() {
+    // the job definitions of the steps' asynchronous continuations, as deployed from processes/
+    assertThat(asyncBeforeSteps("abandoned-cart", "Task_SendCartEmail", "Task_SendCartSms", "Task_SendBotAnswer",
+        "Task_SendProductGuidance", "Task_SendWhatsAppFollowUp", "Task_SendSmsFollowUp"))
+        .as("the cart email follows the start; the others follow a timer or the reply's continuation")
+        .containsExactly("Task_SendCartEmail");
+    assertThat(asyncBeforeSteps("inbound-conversation", "Task_SendFaqAnswer", "Task_SendOrderStatus"))
+        .as("both follow the classification, asynchronous before").isEmpty();
+  }
+
+  List<String> asyncBeforeSteps(String journeyKey, String... steps) {
+    String definitionId = repository.createProcessDefinitionQuery().processDefinitionKey(journeyKey).latestVersion()
+        .singleResult().getId();
+    return management.createJobDefinitionQuery().processDefinitionId(definitionId).activityIdIn(steps).list().stream()
+        .filter(d -> "async-continuation".equals(d.getJobType()))
+        .map(org.camunda.bpm.engine.management.JobDefinition::getActivityId).sorted().toList();
+  }
+
+  @Test
+  void aStepRunTwiceInTheSameJobSendsTwiceUnderTwoKeys() {
+    String key = journey + "-loop";
+    BpmnModelInstance model = Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1)
+        .startEvent()
+        .intermediateCatchEvent(TIMER).timerWithDuration("PT1H")
+        .callActivity(STEP).calledElement(InlineSendSteps.CALLED_ELEMENT).camundaAsyncBefore()
+        .camundaIn("channel", "channel").camundaIn("category", "category").camundaIn("text", "text")
+        .camundaIn("contactId", "contactId")
+        .camundaExecutionListenerExpression(ExecutionListener.EVENTNAME_END, "${execution.setVariable('loops', loops + 1)}")
+        .exclusiveGateway("Again")
+        .condition("again", "${loops < 2}").connectTo(STEP)
+        .moveToNode("Again").condition("done", "${loops >= 2}").receiveTask("Wait_Next").endEvent()
+        .done();
+    repository.createDeployment().addModelInstance(key + ".bpmn", model).deploy();
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    ProcessInstance pi = runtime.createProcessInstanceByKey(key).businessKey(contactId).setVariable("contactId", contactId)
+        .setVariable("channel", "SMS").setVariable("category", "TRANSACTIONAL").setVariable("text", "Votre colis arrive")
+        .setVariable("loops", 0).execute();
+    Job timer = dueTimer(pi);
+
+    assertThat(Jobs.runDue(management, pi.getId())).isEqualTo(1);
+
+    assertThat(pi).isWaitingAt("Wait_Next");
+    assertThat(outbound()).extracting(MessageRecord::status).containsExactly("DELIVERED", "DELIVERED");
+    assertThat(outbound()).extracting(MessageRecord::idempotencyKey)
+        .containsExactlyInAnyOrder("job:" + timer.getId() + ":" + STEP, "job:" + timer.getId() + ":" + STEP + ":2");
   }
 }
