@@ -139,6 +139,31 @@ class InlineSendStepTest {
     return messages.transcript(contactId).stream().filter(m -> m.direction() == Direction.OUT).toList();
   }
 
+  /** The failed job's retry, when due: the journey goes on, and the send is found by its key, not made again. */
+  void theRetryFindsTheFirstSend(ProcessInstance pi, Job retry) {
+    ClockUtil.setCurrentTime(retry.getDuedate());
+    Jobs.runDue(management, pi.getId());
+
+    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
+    assertThat(outbound()).as("the retry found the first send by its key").hasSize(1);
+    assertThat(runtime.getVariable(pi.getId(), "sendMessageId")).isEqualTo(outbound().get(0).id());
+  }
+
+  /** Runs the instance's due job, failing, until it becomes an incident; answers the waits between attempts. */
+  List<Duration> retriedUntilAnIncident(ProcessInstance pi) {
+    List<Duration> waits = new ArrayList<>();
+    for (int attempt = 0; attempt < 10 && runtime.createIncidentQuery().processInstanceId(pi.getId()).count() == 0; attempt++) {
+      Instant failedAt = ClockUtil.now().toInstant();
+      Jobs.runDue(management, pi.getId());
+      Job job = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+      if (job.getRetries() > 0) {
+        waits.add(Duration.between(failedAt, job.getDuedate().toInstant()));
+        ClockUtil.setCurrentTime(job.getDuedate());
+      }
+    }
+    return waits;
+  }
+
   @Test
   void theStepSendsInTheJourneysOwnJobWithoutAChildInstance() {
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
@@ -201,28 +226,14 @@ class InlineSendStepTest {
     assertThat(retry.getExceptionMessage()).contains("crash after the send");
     assertThat(outbound()).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo("DELIVERED"));
 
-    ClockUtil.setCurrentTime(retry.getDuedate());
-    Jobs.runDue(management);
-
-    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
-    assertThat(outbound()).as("the retry found the first send by its key").hasSize(1);
-    assertThat(runtime.getVariable(pi.getId(), "sendMessageId")).isEqualTo(outbound().get(0).id());
+    theRetryFindsTheFirstSend(pi, retry);
   }
 
   @Test
   void aBrokenTemplateIsRetriedWithTheSendRetryCycleThenBecomesAnIncidentOnTheStep() {
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
     ProcessInstance pi = start("TRANSACTIONAL", "Votre commande {{orderId}} est prête");
-    List<Duration> waits = new ArrayList<>();
-    for (int attempt = 0; attempt < 10 && runtime.createIncidentQuery().processInstanceId(pi.getId()).count() == 0; attempt++) {
-      Instant failedAt = ClockUtil.now().toInstant();
-      Jobs.runDue(management, pi.getId());
-      Job job = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
-      if (job.getRetries() > 0) {
-        waits.add(Duration.between(failedAt, job.getDuedate().toInstant()));
-        ClockUtil.setCurrentTime(job.getDuedate());
-      }
-    }
+    List<Duration> waits = retriedUntilAnIncident(pi);
     assertThat(waits).containsExactly(Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
         Duration.ofMinutes(5), Duration.ofMinutes(10));
     var incident = runtime.createIncidentQuery().processInstanceId(pi.getId()).singleResult();
@@ -269,15 +280,7 @@ class InlineSendStepTest {
     assertThat(step.getExceptionMessage()).contains("MISSING_VARIABLE");
     List<Duration> waits = new ArrayList<>(List.of(Duration.between(firedAt, step.getDuedate().toInstant())));
     ClockUtil.setCurrentTime(step.getDuedate());
-    for (int attempt = 0; attempt < 10 && runtime.createIncidentQuery().processInstanceId(pi.getId()).count() == 0; attempt++) {
-      Instant failedAt = ClockUtil.now().toInstant();
-      Jobs.runDue(management, pi.getId());
-      Job job = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
-      if (job.getRetries() > 0) {
-        waits.add(Duration.between(failedAt, job.getDuedate().toInstant()));
-        ClockUtil.setCurrentTime(job.getDuedate());
-      }
-    }
+    waits.addAll(retriedUntilAnIncident(pi));
     assertThat(waits).as("the same cycle as a step's own asynchronous job").containsExactly(Duration.ofSeconds(30),
         Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10));
     var incident = runtime.createIncidentQuery().processInstanceId(pi.getId()).singleResult();
@@ -303,12 +306,7 @@ class InlineSendStepTest {
     assertThat(outbound()).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo("DELIVERED"));
     Job retry = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
     assertThat(retry.getId()).isEqualTo(timer.getId());
-    ClockUtil.setCurrentTime(retry.getDuedate());
-    Jobs.runDue(management);
-
-    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
-    assertThat(outbound()).as("the retry found the first send by its key").hasSize(1);
-    assertThat(runtime.getVariable(pi.getId(), "sendMessageId")).isEqualTo(outbound().get(0).id());
+    theRetryFindsTheFirstSend(pi, retry);
   }
 
   @Test
