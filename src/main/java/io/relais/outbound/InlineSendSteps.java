@@ -2,7 +2,6 @@ package io.relais.outbound;
 
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.WeakHashMap;
 import org.camunda.bpm.engine.ActivityTypes;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.VariableScope;
@@ -30,6 +28,8 @@ import org.camunda.bpm.engine.impl.el.StartProcessVariableScope;
 import org.camunda.bpm.engine.impl.core.model.CallableElement;
 import org.camunda.bpm.engine.impl.core.variable.mapping.value.ParameterValueProvider;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.interceptor.Session;
+import org.camunda.bpm.engine.impl.interceptor.SessionFactory;
 import org.camunda.bpm.engine.impl.jobexecutor.AsyncContinuationJobHandler;
 import org.camunda.bpm.engine.impl.jobexecutor.DefaultFailedJobCommandFactory;
 import org.camunda.bpm.engine.impl.jobexecutor.FailedJobCommandFactory;
@@ -95,9 +95,6 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
   static final String RETRY_SIGNAL = "relais-send-retry";
   static final String RETRY_CYCLE_EXPRESSION = "${journeyDefaults.sendRetryCycle}";
 
-  /** Steps sent per job in the running command, so that a step run twice in one job gets two keys. */
-  private static final Map<CommandContext, Map<String, Integer>> JOINED = Collections.synchronizedMap(new WeakHashMap<>());
-
   private final boolean enabled;
   private final boolean inReachingJob;
   private final ObjectProvider<SendStep> sendStep;
@@ -116,6 +113,20 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       configuration.setCustomJobHandlers(new ArrayList<>());
     }
     configuration.getCustomJobHandlers().add(new DeferralJobHandler());
+    if (configuration.getCustomSessionFactories() == null) {
+      configuration.setCustomSessionFactories(new ArrayList<>());
+    }
+    configuration.getCustomSessionFactories().add(new SessionFactory() {
+      @Override
+      public Class<?> getSessionType() {
+        return JoinedSends.class;
+      }
+
+      @Override
+      public Session openSession() {
+        return new JoinedSends();
+      }
+    });
     FailedJobCommandFactory retries = configuration.getFailedJobCommandFactory();
     if (retries == null || retries.getClass() == DefaultFailedJobCommandFactory.class) {
       // the step's jobs are retried with the step's cycle, as its asynchronous continuation was
@@ -324,8 +335,23 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
 
   /** {@code job:<id>:<step>}, then {@code :2}, {@code :3}... if the same job runs the step again (a loop). */
   private static String joinedKey(CommandContext context, JobEntity job, String activityId) {
-    int n = JOINED.computeIfAbsent(context, c -> new HashMap<>()).merge(activityId, 1, Integer::sum);
+    int n = context.getSession(JoinedSends.class).sends.merge(activityId, 1, Integer::sum);
     return "job:" + job.getId() + ":" + activityId + (n == 1 ? "" : ":" + n);
+  }
+
+  /** The steps sent so far by the running command's job, per step: a session of that command, gone with it. */
+  static final class JoinedSends implements Session {
+    private final Map<String, Integer> sends = new HashMap<>();
+
+    @Override
+    public void flush() {
+      // nothing to write
+    }
+
+    @Override
+    public void close() {
+      // nothing held
+    }
   }
 
   /**
