@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-jar=$(ls target/relais-*.jar 2>/dev/null | grep -v original | head -n 1 || true)
+built_jar() { ls target/relais-*.jar 2>/dev/null | grep -v original | head -n 1 || true; }
+jar=$(built_jar)
 # Only a Spring Boot jar will do (a failed repackage leaves the plain jar behind). Asked of unzip
 # itself: `unzip -l | grep -q` fails under pipefail when grep stops reading early (SIGPIPE).
 boot_jar() { unzip -Z1 "$1" 'BOOT-INF/lib/*' >/dev/null 2>&1; }
@@ -14,12 +15,12 @@ if [ -n "$jar" ] && ! boot_jar "$jar"; then jar=""; fi
 driver=target/test-classes/io/relais/bench/Benchmark.class
 if [ -z "$jar" ] || [ -n "$(find src/main processes pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]; then
   echo "== building the jar (./mvnw -o -q -DskipTests package)"
-  if ! ./mvnw -o -q -DskipTests package || ! boot_jar "$(ls target/relais-*.jar | grep -v original | head -n 1)"; then
+  if ! ./mvnw -o -q -DskipTests package || ! boot_jar "$(built_jar)"; then
     # Offline machines may lack the repackage plugin's dependencies: run from the test class path.
     echo "== no jar: running the benchmark through Maven (BenchmarkRun, node on the test class path)"
     exec ./mvnw -o test -Dtest=BenchmarkRun -Dsurefire.excludedGroups=none -Dgroups=benchmark -Drelais.bench.args="$*"
   fi
-  jar=$(ls target/relais-*.jar | grep -v original | head -n 1)
+  jar=$(built_jar)
 elif [ ! -f "$driver" ] || [ -n "$(find src/test/java/io/relais/bench -newer "$driver" -print -quit)" ]; then
   echo "== compiling the benchmark driver (./mvnw -o -q test-compile)"
   ./mvnw -o -q test-compile

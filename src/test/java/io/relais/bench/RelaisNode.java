@@ -26,6 +26,8 @@ public final class RelaisNode implements AutoCloseable {
 
   /** Default admin secret of the nodes the harness starts; long, so the production guard accepts it. */
   public static final String ADMIN_PASSWORD = "bench-admin-secret-0123456789";
+  /** A heap generation's line of {@code jcmd GC.heap_info}. */
+  private static final Pattern HEAP_GENERATION = Pattern.compile("total \\d+K, used (\\d+)K");
 
   private final String name;
   private final List<String> launch;
@@ -196,8 +198,6 @@ public final class RelaisNode implements AutoCloseable {
     }
     return usedKb * 1024;
   }
-
-  private static final Pattern HEAP_GENERATION = Pattern.compile("total \\d+K, used (\\d+)K");
 
   private String jcmd(String command) {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
