@@ -61,9 +61,10 @@ class ConversationRouter {
     // correlation's own: the engine builds its SQL dynamically). Correlating "all" answers an empty
     // list when nothing waits instead of throwing, which would mark the surrounding transaction
     // rollback-only; correlation skips suspended instances, as the running check does. A journey
-    // waiting for a reply in two parallel branches gets it in both.
+    // waiting for a reply in two parallel branches gets it in both; waiting executions only, so no
+    // definition that starts on CustomerReply is started by a reply meant for this journey.
     for (InboundStore.JourneyThatWrote journey : store.journeysThatWrote(m.contactId(), m.channel(), 5)) {
-      if (!runtimeService.createMessageCorrelation(JourneyMessages.CUSTOMER_REPLY)
+      if (!JourneyMessages.toWaitingExecutions(runtimeService, JourneyMessages.CUSTOMER_REPLY)
           .processInstanceId(journey.processInstanceId())
           .setVariables(vars)
           .correlateAllWithResult().isEmpty()) {

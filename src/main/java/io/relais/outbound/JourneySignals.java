@@ -1,5 +1,6 @@
 package io.relais.outbound;
 
+import io.relais.journey.JourneyMessages;
 import java.util.Map;
 import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
@@ -25,7 +26,7 @@ public class JourneySignals {
     }
     for (int attempt = 1; ; attempt++) {
       try {
-        return runtime.createMessageCorrelation(messageName)
+        return JourneyMessages.toWaitingExecutions(runtime, messageName)
             .processInstanceId(processInstanceId)
             .setVariables(variables)
             .correlateAllWithResult()

@@ -72,6 +72,31 @@ class InboundPipelineTest extends InboundEndToEnd {
   }
 
   @Test
+  void aReplyToAWaitingJourneyStartsNoJourneyThatBeginsOnAReply() {
+    // a marketer's diagram that starts on the reply message itself must not be started by every
+    // reply routed to another journey: the reply is for the journey that wrote, and it only
+    String key = "starts-on-a-reply";
+    String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn",
+        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1)
+            .startEvent().message(JourneyMessages.CUSTOMER_REPLY).userTask().endEvent().done())
+        .deploy().getId();
+    try {
+      String phone = freshPhone();
+      String contactId = contacts.findOrCreateByPhone(phone).id();
+      String pid = waitingJourney(contactId, true);
+      journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+
+      assertTwiml(postSigned(form(phone, "Oui")));
+      awaitProcessed(contactId);
+
+      assertThat(variable(pid, "firstReply")).isEqualTo("Oui");
+      assertThat(historyService.createHistoricProcessInstanceQuery().processDefinitionKey(key).count()).isZero();
+    } finally {
+      repositoryService.deleteDeployment(deployment, true);
+    }
+  }
+
+  @Test
   void twoQuickRepliesReachTheJourneyInOrder() {
     String phone = freshPhone();
     String contactId = contacts.findOrCreateByPhone(phone).id();
