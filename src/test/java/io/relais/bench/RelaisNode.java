@@ -180,6 +180,22 @@ public final class RelaisNode implements AutoCloseable {
   }
 
   /**
+   * {@link #heapAfterGc()}, and the live objects by class ({@code jcmd GC.class_histogram}, which
+   * collects first) written beside the node's log as {@code class-histogram-<label>.txt}: what the
+   * heap holds at that probe, to compare between probes.
+   */
+  public long heapAfterGc(String label) {
+    long used = heapAfterGc();
+    Path histogram = log.resolveSibling("class-histogram-" + label + ".txt");
+    try {
+      Files.writeString(histogram, jcmd("GC.class_histogram"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + histogram, e);
+    }
+    return used;
+  }
+
+  /**
    * The used heap of a {@code GC.heap_info} answer: the sum of its generations ("garbage-first
    * heap" for G1; "PSYoungGen" and "ParOldGen" for the parallel collector; "def new generation" and
    * "tenured generation" for the serial one), each a line with {@code total …K, used …K}. Metaspace
