@@ -132,8 +132,7 @@ public final class Benchmark {
     analyzer.now();
     long runtime0 = db.bytesOfTables("act_ru_");
     long history0 = db.bytesOfTables("act_hi_");
-    long heap0 = node.heapAfterGc("0");
-    figure("memory", "heap after GC, 0 waiting journeys", heap0 / 1e6, "MB", "", false);
+    heapProbe(0, "");
 
     StatementProfile statements = StatementProfile.open(db);
     if (!statements.active()) {
@@ -244,7 +243,7 @@ public final class Benchmark {
     Timed a = startJourneys(0, first);
     Timed b = new Timed(0, 0, 0);
     if (first == HEAP_PROBE_AT) {
-      figure("memory", "heap after GC, " + HEAP_PROBE_AT + " waiting journeys", node.heapAfterGc(String.valueOf(HEAP_PROBE_AT)) / 1e6, "MB", "", false);
+      heapProbe(HEAP_PROBE_AT, "");
       b = startJourneys(first, s.n());
     }
     double seconds = (a.nanos + b.nanos) / 1e9;
@@ -253,7 +252,7 @@ public final class Benchmark {
       figure("launch", "failed start requests", a.errors + b.errors, "", "0", false);
       figure("launch", "bulk requests repeated after a time-out", retries.get(), "", "", false);
       figure("launch", "journeys started", db.queryLong("select count(*) from journey_start"), "", String.valueOf(s.n()), false);
-      figure("memory", "heap after GC, " + s.n() + " waiting journeys", node.heapAfterGc(String.valueOf(s.n())) / 1e6, "MB", "flat +-10 %", false);
+      heapProbe(s.n(), "flat +-10 %");
       notes.put("memory", "--memory-only: journeys started and left waiting before their first email (run with the job executor off)");
       return;
     }
@@ -262,7 +261,14 @@ public final class Benchmark {
     figure("launch", "failed start requests", a.errors + b.errors, "", "0", false);
     figure("launch", "bulk requests repeated after a time-out", retries.get(), "", "", false);
     figure("launch", "cart emails handed to the simulator", outbound("EMAIL"), "", String.valueOf(s.n()), false);
-    figure("memory", "heap after GC, " + s.n() + " waiting journeys", node.heapAfterGc(String.valueOf(s.n())) / 1e6, "MB", "flat +-10 %", false);
+    heapProbe(s.n(), "flat +-10 %");
+  }
+
+  /** The heap at this many waiting journeys: used after a full GC, and the live objects' bytes. */
+  private void heapProbe(int journeys, String target) {
+    RelaisNode.HeapProbe heap = node.heapAfterGc(String.valueOf(journeys));
+    figure("memory", "heap after GC, " + journeys + " waiting journeys", heap.usedAfterGc() / 1e6, "MB", target, false);
+    figure("memory", "live objects (class histogram), " + journeys + " waiting journeys", heap.liveObjects() / 1e6, "MB", target, false);
   }
 
   private record Timed(long nanos, long acceptNanos, long errors) {}

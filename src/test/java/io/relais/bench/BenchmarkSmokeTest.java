@@ -60,6 +60,7 @@ class BenchmarkSmokeTest {
     assertThat(figures.get("runtime bytes per waiting journey").value()).isPositive();
     assertThat(figures.get("history bytes per finished journey").value()).isPositive();
     assertThat(figures.get("heap after GC, " + N + " waiting journeys").value()).isPositive();
+    assertThat(figures.get("live objects (class histogram), " + N + " waiting journeys").value()).isPositive();
     assertThat(figures.get("PostgreSQL single-row insert tx/s").value()).isPositive();
     assertThat(printed).contains("launch", "timer burst", "replies", "storage", "memory", "ceiling", "time-to-live 180 days");
   }

@@ -57,4 +57,20 @@ class HeapInfoTest {
   void anAnswerWithoutAGenerationIsAnError() {
     assertThatThrownBy(() -> RelaisNode.usedHeap("26489:\nGC.heap_info: unknown command")).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void theLiveObjectsAreTheClassHistogramsTotal() {
+    // the head and tail of this machine's JDK 17 answer, at 0 waiting journeys (30 Nov 2026)
+    String histogram = """
+        12985:
+         num     #instances         #bytes  class name (module)
+        -------------------------------------------------------
+           1:        242941       23255104  [B (java.base@17.0.15)
+           2:        138433        7838392  [Ljava.lang.Object; (java.base@17.0.15)
+        7862:             1             16  sun.util.resources.cldr.provider.CLDRLocaleDataMetaInfo (jdk.localedata@17.0.15)
+        Total       2039980       86930504
+        """;
+    assertThat(RelaisNode.liveObjects(histogram)).isEqualTo(86_930_504L);
+    assertThatThrownBy(() -> RelaisNode.liveObjects("12985:\nGC.class_histogram: unknown command")).isInstanceOf(IllegalStateException.class);
+  }
 }

@@ -28,6 +28,7 @@ public final class RelaisNode implements AutoCloseable {
   public static final String ADMIN_PASSWORD = "bench-admin-secret-0123456789";
   /** A heap generation's line of {@code jcmd GC.heap_info}. */
   private static final Pattern HEAP_GENERATION = Pattern.compile("total \\d+K, used (\\d+)K");
+  private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
 
   private final String name;
   private final List<String> launch;
@@ -179,20 +180,36 @@ public final class RelaisNode implements AutoCloseable {
     return usedHeap(jcmd("GC.heap_info"));
   }
 
+  /** What a heap probe found: the used heap after a full GC, and the bytes of the live objects. */
+  public record HeapProbe(long usedAfterGc, long liveObjects) {}
+
   /**
-   * {@link #heapAfterGc()}, and the live objects by class ({@code jcmd GC.class_histogram}, which
-   * collects first) written beside the node's log as {@code class-histogram-<label>.txt}: what the
-   * heap holds at that probe, to compare between probes.
+   * {@link #heapAfterGc()}, then the live objects by class ({@code jcmd GC.class_histogram}, which
+   * collects again and counts only what is reachable), written beside the node's log as {@code
+   * class-histogram-<label>.txt} to compare two probes class by class. The histogram's total is the
+   * steadier figure of the two: the used heap also holds whatever the node allocated between the
+   * collection and the reading.
    */
-  public long heapAfterGc(String label) {
+  public HeapProbe heapAfterGc(String label) {
     long used = heapAfterGc();
+    String classes = jcmd("GC.class_histogram");
     Path histogram = log.resolveSibling("class-histogram-" + label + ".txt");
     try {
-      Files.writeString(histogram, jcmd("GC.class_histogram"), StandardCharsets.UTF_8);
+      Files.writeString(histogram, classes, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + histogram, e);
     }
-    return used;
+    return new HeapProbe(used, liveObjects(classes));
+  }
+
+  /** The bytes of a {@code GC.class_histogram} answer: its last line, {@code Total <instances> <bytes>}. */
+  static long liveObjects(String classHistogram) {
+    Matcher m = HISTOGRAM_TOTAL.matcher(classHistogram);
+    if (!m.find()) {
+      throw new IllegalStateException("Unexpected jcmd GC.class_histogram output: "
+          + classHistogram.substring(0, Math.min(200, classHistogram.length())));
+    }
+    return Long.parseLong(m.group(1));
   }
 
   /**
