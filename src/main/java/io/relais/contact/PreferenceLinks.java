@@ -37,8 +37,19 @@ public class PreferenceLinks implements io.relais.outbound.UnsubscribeLinks {
   /** For the send pipeline: the link, or none for an unknown or erased contact (never an exception). */
   @Override
   public Optional<String> urlFor(String contactId, Channel channel) {
-    boolean live = !jdbc.queryForList("select id from contact where id = ? and erased = false", String.class, contactId).isEmpty();
-    return live ? Optional.of(urlFor(contactId)) : Optional.empty();
+    // one read per send once the contact has its token (every send after its first)
+    List<String> token = jdbc.queryForList("select unsubscribe_token from contact where id = ? and erased = false", String.class, contactId);
+    if (token.isEmpty()) {
+      return Optional.empty();
+    }
+    if (token.get(0) != null) {
+      return Optional.of(publicBaseUrl + "/u/" + token.get(0));
+    }
+    try {
+      return Optional.of(urlFor(contactId));
+    } catch (NotFoundException | ConflictException e) {
+      return Optional.empty(); // erased or deleted since the read above
+    }
   }
 
   /** The contact's token, created if it has none. */

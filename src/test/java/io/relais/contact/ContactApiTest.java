@@ -184,6 +184,22 @@ class ContactApiTest {
   }
 
   @Test
+  void theSendPipelinesLinkIsTheContactsOneTokenAndNoneOnceErasedOrUnknown() {
+    String first = createContact();
+    String second = createContact();
+    // made on the first send, then the same on every later one and for the preferences API
+    String url = links.urlFor(first, Channel.EMAIL).orElseThrow();
+    assertThat(links.urlFor(first, Channel.SMS)).contains(url);
+    assertThat(links.urlFor(first)).isEqualTo(url);
+    assertThat(links.urlFor(second, Channel.EMAIL).orElseThrow()).startsWith(url.substring(0, url.indexOf("/u/") + 3)).isNotEqualTo(url);
+    assertThat(links.contactFor(url.substring(url.indexOf("/u/") + 3))).contains(first);
+
+    assertThat(send(HttpMethod.DELETE, "/api/contacts/" + first, null).getStatusCode().is2xxSuccessful()).isTrue();
+    assertThat(links.urlFor(first, Channel.EMAIL)).isEmpty();
+    assertThat(links.urlFor(ConsentLedgerTest.freshId(), Channel.EMAIL)).isEmpty();
+  }
+
+  @Test
   void preferencesPageShowsAndChangesConsentsWithProof() {
     String id = createContact();
     send(HttpMethod.POST, "/api/contacts/" + id + "/consents", grant("SMS"));
