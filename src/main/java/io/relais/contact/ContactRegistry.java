@@ -20,7 +20,9 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The contact registry: creates and updates contacts from the brand's data (normalised, never
@@ -38,10 +40,12 @@ public class ContactRegistry implements ContactDirectory {
   private final ContactProperties properties;
   private final ObjectMapper json;
   private final RowMapper<Contact> mapper = this::map;
+  private final TransactionTemplate transactions;
 
   public ContactRegistry(JdbcTemplate jdbc, Clock clock, SuppressionList suppression,
-      ContactProperties properties, ObjectMapper json) {
+      ContactProperties properties, ObjectMapper json, PlatformTransactionManager transactionManager) {
     this.jdbc = jdbc;
+    this.transactions = new TransactionTemplate(transactionManager);
     this.clock = clock;
     this.suppression = suppression;
     this.properties = properties;
@@ -72,6 +76,10 @@ public class ContactRegistry implements ContactDirectory {
     } catch (InvalidInputException notAPhone) {
       return Optional.empty();
     }
+    return byNormalisedPhone(phone);
+  }
+
+  private Optional<Contact> byNormalisedPhone(String phone) {
     return jdbc.query("select " + COLUMNS + " from contact where phone = ?", mapper, phone).stream().findFirst();
   }
 
@@ -84,18 +92,24 @@ public class ContactRegistry implements ContactDirectory {
         email.strip().toLowerCase(java.util.Locale.ROOT)).stream().findFirst();
   }
 
+  /**
+   * The contact with this phone, created if none has it. A known number (every inbound message
+   * but a customer's first) is one read in autocommit, with the number normalised once; only a
+   * creation opens a transaction.
+   */
   @Override
-  @Transactional
   public Contact findOrCreateByPhone(String e164) {
     String phone = ContactFields.phone(e164, properties.defaultRegion());
-    Optional<Contact> known = findByPhone(phone);
+    Optional<Contact> known = byNormalisedPhone(phone);
     if (known.isPresent()) {
       return known.get();
     }
-    if (suppression.contains(phone)) {
-      throw new ConflictException("SUPPRESSED: this phone number belongs to an erased contact and must not be contacted again");
-    }
-    return save(new ContactInput(null, phone, null, null, null, null, null, null, null, null, null)).contact();
+    return transactions.execute(tx -> {
+      if (suppression.contains(phone)) {
+        throw new ConflictException("SUPPRESSED: this phone number belongs to an erased contact and must not be contacted again");
+      }
+      return save(new ContactInput(null, phone, null, null, null, null, null, null, null, null, null)).contact();
+    });
   }
 
   /**
