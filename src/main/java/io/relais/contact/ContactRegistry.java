@@ -104,12 +104,28 @@ public class ContactRegistry implements ContactDirectory {
     if (known.isPresent()) {
       return known.get();
     }
-    return transactions.execute(tx -> {
-      if (suppression.contains(phone)) {
-        throw new ConflictException("SUPPRESSED: this phone number belongs to an erased contact and must not be contacted again");
+    try {
+      return transactions.execute(tx -> {
+        if (suppression.contains(phone)) {
+          throw new ConflictException("SUPPRESSED: this phone number belongs to an erased contact and must not be contacted again");
+        }
+        return save(new ContactInput(null, phone, null, null, null, null, null, null, null, null, null)).contact();
+      });
+    } catch (RuntimeException e) {
+      // another node or thread created the contact for this number after the read above (two
+      // first messages at once): it is this number's contact too
+      Optional<Contact> createdMeanwhile;
+      try {
+        createdMeanwhile = byNormalisedPhone(phone);
+      } catch (RuntimeException reread) {
+        e.addSuppressed(reread); // a caller's transaction that the failure aborted: the first error says why
+        throw e;
       }
-      return save(new ContactInput(null, phone, null, null, null, null, null, null, null, null, null)).contact();
-    });
+      if (createdMeanwhile.isPresent()) {
+        return createdMeanwhile.get();
+      }
+      throw e;
+    }
   }
 
   /**

@@ -1,0 +1,89 @@
+package io.relais.contact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.relais.support.PostgresDatabase;
+import java.time.Clock;
+import java.time.Period;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * Two first messages from the same new number at once (two webhooks, two nodes): each finds no
+ * contact, and both create one. On PostgreSQL the loser's insert aborts its transaction. It must
+ * still get the winner's contact, so that its message is stored like the other: a 409 would make
+ * Twilio drop it.
+ */
+class FirstMessagesAtOncePostgresTest {
+
+  PostgresDatabase db;
+  HikariDataSource ds;
+  JdbcTemplate jdbc;
+
+  @BeforeEach
+  void start() {
+    db = PostgresDatabase.create();
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(db.url());
+    config.setUsername(db.user());
+    config.setPassword(db.password());
+    config.setMaximumPoolSize(4);
+    ds = new HikariDataSource(config);
+    Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+    jdbc = new JdbcTemplate(ds);
+  }
+
+  @AfterEach
+  void stop() {
+    ds.close();
+    db.close();
+  }
+
+  ContactRegistry registry(SuppressionList suppression) {
+    return new ContactRegistry(jdbc, Clock.systemUTC(), suppression, new ContactProperties("FR", Period.ofYears(3), "0 0 3 * * *"),
+        new ObjectMapper(), new DataSourceTransactionManager(ds));
+  }
+
+  @Test
+  void theNumberCreatedMeanwhileByAnotherNodeIsTheContactOfBoth() throws Exception {
+    String phone = "+33612345678";
+    ContactRegistry other = registry(new SuppressionList(jdbc, Clock.systemUTC()));
+    AtomicReference<String> winner = new AtomicReference<>();
+    ExecutorService otherNode = Executors.newSingleThreadExecutor();
+    try {
+      // the suppression check is the last read before this node's insert: the other node's
+      // creation commits right there, after this node found no contact with the number
+      SuppressionList racing = new SuppressionList(jdbc, Clock.systemUTC()) {
+        @Override
+        public boolean contains(String value) {
+          if (winner.get() == null) {
+            try {
+              winner.set(otherNode.submit(() -> other.findOrCreateByPhone(phone).id()).get());
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+          return super.contains(value);
+        }
+      };
+
+      Contact contact = registry(racing).findOrCreateByPhone("06 12 34 56 78");
+
+      assertThat(winner.get()).isNotNull();
+      assertThat(contact.id()).isEqualTo(winner.get());
+      assertThat(jdbc.queryForObject("select count(*) from contact where phone = ?", Integer.class, phone)).isEqualTo(1);
+    } finally {
+      otherNode.shutdownNow();
+    }
+  }
+}
