@@ -3,7 +3,6 @@ package io.relais.contact;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.relais.support.PostgresDatabase;
 import java.time.Clock;
@@ -33,12 +32,7 @@ class FirstMessagesAtOncePostgresTest {
   @BeforeEach
   void start() {
     db = PostgresDatabase.create();
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(db.url());
-    config.setUsername(db.user());
-    config.setPassword(db.password());
-    config.setMaximumPoolSize(4);
-    ds = new HikariDataSource(config);
+    ds = db.pool(4);
     Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
     jdbc = new JdbcTemplate(ds);
   }

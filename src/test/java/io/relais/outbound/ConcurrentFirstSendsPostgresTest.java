@@ -2,7 +2,6 @@ package io.relais.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.relais.contact.Channel;
 import io.relais.contact.Contact;
@@ -38,12 +37,7 @@ class ConcurrentFirstSendsPostgresTest {
   @BeforeEach
   void start() {
     db = PostgresDatabase.create();
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(db.url());
-    config.setUsername(db.user());
-    config.setPassword(db.password());
-    config.setMaximumPoolSize(THREADS + 2);
-    ds = new HikariDataSource(config);
+    ds = db.pool(THREADS + 2);
   }
 
   @AfterEach

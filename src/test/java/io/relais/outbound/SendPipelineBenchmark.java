@@ -2,7 +2,6 @@ package io.relais.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.relais.contact.Channel;
 import io.relais.contact.Contact;
@@ -32,12 +31,7 @@ class SendPipelineBenchmark {
   @Test
   void sendsPerSecondOnPostgres() throws Exception {
     try (PostgresDatabase db = PostgresDatabase.create()) {
-      HikariConfig config = new HikariConfig();
-      config.setJdbcUrl(db.url());
-      config.setUsername(db.user());
-      config.setPassword(db.password());
-      config.setMaximumPoolSize(THREADS * 2);
-      try (HikariDataSource hikari = new HikariDataSource(config)) {
+      try (HikariDataSource hikari = db.pool(THREADS * 2)) {
         javax.sql.DataSource ds = counting(hikari);
         OutboundFixture f = new OutboundFixture(ds);
         f.phoneProvider = new SimulatorProvider();

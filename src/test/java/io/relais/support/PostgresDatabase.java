@@ -1,5 +1,7 @@
 package io.relais.support;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -45,6 +47,16 @@ public final class PostgresDatabase implements AutoCloseable {
 
   public String password() {
     return env("RELAIS_TEST_PG_PASSWORD", "");
+  }
+
+  /** A connection pool on this database, of at most {@code maxPoolSize} connections; the caller closes it. */
+  public HikariDataSource pool(int maxPoolSize) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url());
+    config.setUsername(user());
+    config.setPassword(password());
+    config.setMaximumPoolSize(maxPoolSize);
+    return new HikariDataSource(config);
   }
 
   @Override
