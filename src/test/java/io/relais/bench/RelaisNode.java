@@ -175,7 +175,7 @@ public final class RelaisNode implements AutoCloseable {
    * Used heap in bytes right after a full GC, read with {@code jcmd}: what the node holds live,
    * which must not grow with the number of waiting journeys.
    */
-  public long heapAfterGc() {
+  private long heapAfterGc() {
     jcmd("GC.run");
     return usedHeap(jcmd("GC.heap_info"));
   }
