@@ -21,6 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -41,11 +42,14 @@ public class ContactRegistry implements ContactDirectory {
   private final ObjectMapper json;
   private final RowMapper<Contact> mapper = this::map;
   private final TransactionTemplate transactions;
+  private final TransactionTemplate savepoint;
 
   public ContactRegistry(JdbcTemplate jdbc, Clock clock, SuppressionList suppression,
       ContactProperties properties, ObjectMapper json, PlatformTransactionManager transactionManager) {
     this.jdbc = jdbc;
     this.transactions = new TransactionTemplate(transactionManager);
+    this.savepoint = new TransactionTemplate(transactionManager);
+    this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     this.clock = clock;
     this.suppression = suppression;
     this.properties = properties;
@@ -154,18 +158,22 @@ public class ContactRegistry implements ContactDirectory {
     }
     Timestamp now = Timestamp.from(clock.instant());
     try {
-      if (before == null) {
-        jdbc.update("insert into contact (id, phone, email, first_name, last_name, locale, time_zone, postal_code, holiday_zone, "
-                + "attributes, erased, customer, last_purchase_at, last_activity_at, created_at, updated_at) "
-                + "values (?,?,?,?,?,?,?,?,?,?,false,?,?,?,?,?)",
-            id, after.phone, after.email, after.firstName, after.lastName, after.locale, after.timeZone,
-            after.postalCode, after.holidayZone, after.attributes, after.customer, ts(after.lastPurchaseAt), now, now, now);
-      } else {
-        jdbc.update("update contact set phone=?, email=?, first_name=?, last_name=?, locale=?, time_zone=?, postal_code=?, "
-                + "holiday_zone=?, attributes=?, customer=?, last_purchase_at=?, updated_at=? where id=?",
-            after.phone, after.email, after.firstName, after.lastName, after.locale, after.timeZone, after.postalCode,
-            after.holidayZone, after.attributes, after.customer, ts(after.lastPurchaseAt), now, id);
-      }
+      // under a savepoint: on PostgreSQL a duplicate key aborts the whole transaction, and the
+      // reads below, which say who has the phone, could not run
+      savepoint.executeWithoutResult(status -> {
+        if (before == null) {
+          jdbc.update("insert into contact (id, phone, email, first_name, last_name, locale, time_zone, postal_code, holiday_zone, "
+                  + "attributes, erased, customer, last_purchase_at, last_activity_at, created_at, updated_at) "
+                  + "values (?,?,?,?,?,?,?,?,?,?,false,?,?,?,?,?)",
+              id, after.phone, after.email, after.firstName, after.lastName, after.locale, after.timeZone,
+              after.postalCode, after.holidayZone, after.attributes, after.customer, ts(after.lastPurchaseAt), now, now, now);
+        } else {
+          jdbc.update("update contact set phone=?, email=?, first_name=?, last_name=?, locale=?, time_zone=?, postal_code=?, "
+                  + "holiday_zone=?, attributes=?, customer=?, last_purchase_at=?, updated_at=? where id=?",
+              after.phone, after.email, after.firstName, after.lastName, after.locale, after.timeZone, after.postalCode,
+              after.holidayZone, after.attributes, after.customer, ts(after.lastPurchaseAt), now, id);
+        }
+      });
     } catch (DuplicateKeyException e) {
       if (before == null && stored(id).isPresent()) {
         throw new ConflictException("Contact '" + id + "' was created concurrently; retry the request");

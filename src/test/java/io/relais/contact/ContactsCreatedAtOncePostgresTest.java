@@ -1,6 +1,7 @@
 package io.relais.contact;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
@@ -16,14 +17,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Two first messages from the same new number at once (two webhooks, two nodes): each finds no
- * contact, and both create one. On PostgreSQL the loser's insert aborts its transaction. It must
- * still get the winner's contact, so that its message is stored like the other: a 409 would make
- * Twilio drop it.
+ * Two creations of a contact with the same phone at once (two webhooks, two nodes, two API calls):
+ * each finds no contact, and both insert one. On PostgreSQL the loser's insert aborts its
+ * transaction. A first message must still get the winner's contact, so that it is stored like the
+ * other (an error would make Twilio drop it); an API call must get its 409 naming the owner.
  */
-class FirstMessagesAtOncePostgresTest {
+class ContactsCreatedAtOncePostgresTest {
 
   PostgresDatabase db;
   HikariDataSource ds;
@@ -79,5 +81,42 @@ class FirstMessagesAtOncePostgresTest {
     } finally {
       otherNode.shutdownNow();
     }
+  }
+
+  @Test
+  void aPhoneTakenMeanwhileByAnotherContactIsAConflictNamingItsOwner() throws Exception {
+    String phone = "+33698765432";
+    ContactRegistry other = registry(new SuppressionList(jdbc, Clock.systemUTC()));
+    AtomicReference<String> winner = new AtomicReference<>();
+    ExecutorService otherNode = Executors.newSingleThreadExecutor();
+    try {
+      // the suppression check is save's last read before its insert
+      SuppressionList racing = new SuppressionList(jdbc, Clock.systemUTC()) {
+        @Override
+        public boolean contains(String value) {
+          if (winner.get() == null) {
+            try {
+              winner.set(otherNode.submit(() -> other.save(withPhone(phone)).contact().id()).get());
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+          return super.contains(value);
+        }
+      };
+
+      // in a transaction, as the application's proxy runs it
+      TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(ds));
+      assertThatThrownBy(() -> transaction.execute(s -> registry(racing).save(withPhone(phone))))
+          .isInstanceOf(io.relais.web.ConflictException.class)
+          .hasMessage("Field 'phone': " + phone + " already belongs to contact '" + winner.get() + "'");
+      assertThat(jdbc.queryForObject("select count(*) from contact where phone = ?", Integer.class, phone)).isEqualTo(1);
+    } finally {
+      otherNode.shutdownNow();
+    }
+  }
+
+  static ContactInput withPhone(String phone) {
+    return new ContactInput(null, phone, null, null, null, null, null, null, null, null, null);
   }
 }
