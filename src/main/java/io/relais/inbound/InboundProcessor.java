@@ -236,7 +236,7 @@ public class InboundProcessor {
    * listed for an operator, who can retry it ({@link #retryParked}).
    */
   private void postponeOrPark(InboundQueue.Row row, String error) {
-    if (queue.failed(row.messageId(), clock.instant().plus(backoff(row.attempts())), error, properties.maxAttempts())) {
+    if (queue.failed(row.messageId(), row.attempts(), clock.instant().plus(backoff(row.attempts())), error, properties.maxAttempts())) {
       log.error("Inbound message {} parked after {} failed attempts: {}", row.messageId(), properties.maxAttempts(), error);
     }
   }

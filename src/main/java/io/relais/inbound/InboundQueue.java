@@ -108,20 +108,22 @@ class InboundQueue {
 
   /**
    * Gives a failed message back to be tried at {@code next}, or parks it when this was its
-   * {@code maxAttempts}-th failure (counted in the database, whoever failed before); true if parked.
-   * A parked message stays queued and visible, is no longer retried and no longer holds back its contact.
+   * {@code maxAttempts}-th failure (counted in the database, whoever failed before); true if this
+   * call parked it. A parked message stays queued and visible, is no longer retried and no longer
+   * holds back its contact. {@code attemptsBefore} is the count the failed attempt started from:
+   * two workers that took the message one after the other between a failure and its recording (a
+   * failure is recorded after its transaction rolled back, without the row's lock) count once, so
+   * a message is never counted past its last attempt.
    */
-  boolean failed(String messageId, Instant next, String error, int maxAttempts) {
+  boolean failed(String messageId, int attemptsBefore, Instant next, String error, int maxAttempts) {
     Timestamp now = ts(clock.instant());
     String reason = error == null ? null : error.substring(0, Math.min(error.length(), 1000));
-    jdbc.update(
+    int counted = jdbc.update(
         "update inbound_queue set attempts = attempts + 1, next_attempt_at = ?, "
             + "parked_at = case when attempts + 1 >= ? then ? else null end, claimed_by = null, claimed_until = null, last_error = ? "
-            + "where message_id = ?",
-        ts(next), maxAttempts, now, reason, messageId);
-    Integer parked = jdbc.queryForObject("select count(*) from inbound_queue where message_id = ? and parked_at is not null",
-        Integer.class, messageId);
-    return parked != null && parked > 0;
+            + "where message_id = ? and attempts = ? and parked_at is null",
+        ts(next), maxAttempts, now, reason, messageId, attemptsBefore);
+    return counted > 0 && attemptsBefore + 1 >= maxAttempts;
   }
 
   /** Puts every parked message back to be tried now, with its attempts counted from zero again. */

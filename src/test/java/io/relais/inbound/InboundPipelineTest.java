@@ -246,6 +246,28 @@ class InboundPipelineTest extends InboundEndToEnd {
   }
 
   @Test
+  void twoWorkersFailingOneAttemptCountItOnceAndTheLastAttemptParks() {
+    // a failure is recorded after its transaction rolled back: a second worker may have taken the
+    // message and failed in between, from the same count
+    String contactId = contacts.findOrCreateByPhone(freshPhone()).id();
+    String id = java.util.UUID.randomUUID().toString();
+    queue.add(id, contactId, false, Instant.now(), Instant.now().plusSeconds(3600));
+    jdbc.update("update inbound_queue set attempts = 8 where message_id = ?", id);
+    String attempts = "select attempts from inbound_queue where message_id = ?";
+
+    assertThat(queue.failed(id, 8, Instant.now(), "first worker", 10)).isFalse();
+    assertThat(queue.failed(id, 8, Instant.now(), "second worker, same attempt", 10)).isFalse();
+    assertThat(jdbc.queryForObject(attempts, Integer.class, id)).isEqualTo(9);
+
+    assertThat(queue.failed(id, 9, Instant.now(), "last attempt", 10)).as("parked by this failure").isTrue();
+    assertThat(queue.failed(id, 9, Instant.now(), "same last attempt, another worker", 10)).isFalse();
+    assertThat(jdbc.queryForObject(attempts, Integer.class, id)).isEqualTo(10);
+    assertThat(jdbc.queryForObject("select last_error from inbound_queue where message_id = ?", String.class, id)).isEqualTo("last attempt");
+    assertThat(jdbc.queryForObject("select count(*) from inbound_queue where message_id = ? and parked_at is not null", Integer.class, id)).isEqualTo(1);
+    queue.remove(id);
+  }
+
+  @Test
   void aMessageThatKeepsFailingIsParkedAndNoLongerHoldsBackTheNextReplies() {
     // a journey whose answer to a reply fails every time (a broken expression after the wait)
     repositoryService.createDeployment().addModelInstance("inbound-test-broken-journey.bpmn",
