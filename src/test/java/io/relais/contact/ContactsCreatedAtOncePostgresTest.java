@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.relais.support.PostgresDatabase;
 import java.time.Clock;
 import java.time.Period;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,70 +51,62 @@ class ContactsCreatedAtOncePostgresTest {
         new ObjectMapper(), new DataSourceTransactionManager(ds));
   }
 
-  @Test
-  void theNumberCreatedMeanwhileByAnotherNodeIsTheContactOfBoth() throws Exception {
-    String phone = "+33612345678";
-    ContactRegistry other = registry(new SuppressionList(jdbc, Clock.systemUTC()));
-    AtomicReference<String> winner = new AtomicReference<>();
-    ExecutorService otherNode = Executors.newSingleThreadExecutor();
-    try {
-      // the suppression check is the last read before this node's insert: the other node's
-      // creation commits right there, after this node found no contact with the number
-      SuppressionList racing = new SuppressionList(jdbc, Clock.systemUTC()) {
-        @Override
-        public boolean contains(String value) {
-          if (winner.get() == null) {
-            try {
-              winner.set(otherNode.submit(() -> other.findOrCreateByPhone(phone).id()).get());
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          }
-          return super.contains(value);
+  /**
+   * A suppression list whose first check (the last read before a creation's insert) lets another
+   * node create its contact first, in a transaction of its own that commits right there; {@link
+   * #winner} is that contact's id.
+   */
+  final class OtherNodeFirst extends SuppressionList {
+    final AtomicReference<String> winner = new AtomicReference<>();
+    private final Callable<String> otherNodesCreation;
+
+    OtherNodeFirst(Callable<String> otherNodesCreation) {
+      super(jdbc, Clock.systemUTC());
+      this.otherNodesCreation = otherNodesCreation;
+    }
+
+    @Override
+    public boolean contains(String value) {
+      if (winner.get() == null) {
+        ExecutorService otherNode = Executors.newSingleThreadExecutor();
+        try {
+          winner.set(otherNode.submit(otherNodesCreation).get());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        } finally {
+          otherNode.shutdownNow();
         }
-      };
-
-      Contact contact = registry(racing).findOrCreateByPhone("06 12 34 56 78");
-
-      assertThat(winner.get()).isNotNull();
-      assertThat(contact.id()).isEqualTo(winner.get());
-      assertThat(jdbc.queryForObject("select count(*) from contact where phone = ?", Integer.class, phone)).isEqualTo(1);
-    } finally {
-      otherNode.shutdownNow();
+      }
+      return super.contains(value);
     }
   }
 
   @Test
-  void aPhoneTakenMeanwhileByAnotherContactIsAConflictNamingItsOwner() throws Exception {
+  void theNumberCreatedMeanwhileByAnotherNodeIsTheContactOfBoth() {
+    String phone = "+33612345678";
+    ContactRegistry other = registry(new SuppressionList(jdbc, Clock.systemUTC()));
+    OtherNodeFirst racing = new OtherNodeFirst(() -> other.findOrCreateByPhone(phone).id());
+
+    Contact contact = registry(racing).findOrCreateByPhone("06 12 34 56 78");
+
+    assertThat(racing.winner.get()).isNotNull();
+    assertThat(contact.id()).isEqualTo(racing.winner.get());
+    assertThat(jdbc.queryForObject("select count(*) from contact where phone = ?", Integer.class, phone)).isEqualTo(1);
+  }
+
+  @Test
+  void aPhoneTakenMeanwhileByAnotherContactIsAConflictNamingItsOwner() {
     String phone = "+33698765432";
     ContactRegistry other = registry(new SuppressionList(jdbc, Clock.systemUTC()));
-    AtomicReference<String> winner = new AtomicReference<>();
-    ExecutorService otherNode = Executors.newSingleThreadExecutor();
-    try {
-      // the suppression check is save's last read before its insert
-      SuppressionList racing = new SuppressionList(jdbc, Clock.systemUTC()) {
-        @Override
-        public boolean contains(String value) {
-          if (winner.get() == null) {
-            try {
-              winner.set(otherNode.submit(() -> other.save(withPhone(phone)).contact().id()).get());
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          }
-          return super.contains(value);
-        }
-      };
+    OtherNodeFirst racing = new OtherNodeFirst(() -> other.save(withPhone(phone)).contact().id());
 
-      // in a transaction, as the application's proxy runs it
-      TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(ds));
-      assertThatThrownBy(() -> transaction.execute(s -> registry(racing).save(withPhone(phone))))
-          .isInstanceOf(io.relais.web.ConflictException.class)
-          .hasMessage("Field 'phone': " + phone + " already belongs to contact '" + winner.get() + "'");
-      assertThat(jdbc.queryForObject("select count(*) from contact where phone = ?", Integer.class, phone)).isEqualTo(1);
-    } finally {
-      otherNode.shutdownNow();
-    }
+    // in a transaction, as the application's proxy runs it
+    TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(ds));
+    assertThatThrownBy(() -> transaction.execute(s -> registry(racing).save(withPhone(phone))))
+        .isInstanceOf(io.relais.web.ConflictException.class)
+        .hasMessage("Field 'phone': " + phone + " already belongs to contact '" + racing.winner.get() + "'");
+    assertThat(racing.winner.get()).isNotNull();
+    assertThat(jdbc.queryForObject("select count(*) from contact where phone = ?", Integer.class, phone)).isEqualTo(1);
   }
 
   static ContactInput withPhone(String phone) {
