@@ -41,13 +41,11 @@ public class ContactRegistry implements ContactDirectory {
   private final ContactProperties properties;
   private final ObjectMapper json;
   private final RowMapper<Contact> mapper = this::map;
-  private final TransactionTemplate transactions;
   private final TransactionTemplate savepoint;
 
   public ContactRegistry(JdbcTemplate jdbc, Clock clock, SuppressionList suppression,
       ContactProperties properties, ObjectMapper json, PlatformTransactionManager transactionManager) {
     this.jdbc = jdbc;
-    this.transactions = new TransactionTemplate(transactionManager);
     this.savepoint = new TransactionTemplate(transactionManager);
     this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     this.clock = clock;
@@ -109,26 +107,18 @@ public class ContactRegistry implements ContactDirectory {
       return known.get();
     }
     try {
-      return transactions.execute(tx -> {
+      // under a savepoint too (a transaction of its own when the caller has none), so that the
+      // caller's transaction survives a lost race and the read below can run in it
+      return savepoint.execute(tx -> {
         if (suppression.contains(phone)) {
           throw new ConflictException("SUPPRESSED: this phone number belongs to an erased contact and must not be contacted again");
         }
         return save(new ContactInput(null, phone, null, null, null, null, null, null, null, null, null)).contact();
       });
-    } catch (RuntimeException e) {
+    } catch (ConflictException e) {
       // another node or thread created the contact for this number after the read above (two
       // first messages at once): it is this number's contact too
-      Optional<Contact> createdMeanwhile;
-      try {
-        createdMeanwhile = byNormalisedPhone(phone);
-      } catch (RuntimeException reread) {
-        e.addSuppressed(reread); // a caller's transaction that the failure aborted: the first error says why
-        throw e;
-      }
-      if (createdMeanwhile.isPresent()) {
-        return createdMeanwhile.get();
-      }
-      throw e;
+      return byNormalisedPhone(phone).orElseThrow(() -> e);
     }
   }
 

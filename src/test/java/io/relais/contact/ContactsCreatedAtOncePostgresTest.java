@@ -95,6 +95,23 @@ class ContactsCreatedAtOncePostgresTest {
   }
 
   @Test
+  void aCallersTransactionThatLosesTheRaceStillCommits() {
+    String phone = "+33611223344";
+    ContactRegistry other = registry(new SuppressionList(jdbc, Clock.systemUTC()));
+    OtherNodeFirst racing = new OtherNodeFirst(() -> other.findOrCreateByPhone(phone).id());
+    TransactionTemplate callers = new TransactionTemplate(new DataSourceTransactionManager(ds));
+
+    String id = callers.execute(s -> {
+      String contactId = registry(racing).findOrCreateByPhone(phone).id();
+      jdbc.update("update contact set first_name = 'Léa' where id = ?", contactId); // the caller's own work
+      return contactId;
+    });
+
+    assertThat(id).isEqualTo(racing.winner.get());
+    assertThat(jdbc.queryForObject("select first_name from contact where id = ?", String.class, id)).isEqualTo("Léa");
+  }
+
+  @Test
   void aPhoneTakenMeanwhileByAnotherContactIsAConflictNamingItsOwner() {
     String phone = "+33698765432";
     ContactRegistry other = registry(new SuppressionList(jdbc, Clock.systemUTC()));
