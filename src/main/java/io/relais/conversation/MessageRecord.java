@@ -6,7 +6,7 @@ import java.time.Instant;
 
 /**
  * One message of a conversation, in or out, as stored in the {@code message} table. Outbound
- * statuses: PENDING, SENT, DELIVERED, READ, FAILED, UNDELIVERED, NO_CONSENT, SUPPRESSED, CAPPED,
+ * statuses: QUEUED (recorded with its journey, waiting for the outbox), PENDING, SENT, DELIVERED, READ, FAILED, UNDELIVERED, NO_CONSENT, SUPPRESSED, CAPPED,
  * DEFERRED; inbound: RECEIVED, PROCESSED. {@code category}: MARKETING, TRANSACTIONAL, SERVICE,
  * COMPLIANCE.
  */

@@ -54,6 +54,7 @@ public class CompliantSendPipeline implements SendPipeline {
   private final UnsubscribeLinks unsubscribeLinks;
   private ConversationOwnership ownership = (contactId, step, category) -> false;
   private UnknownOutcomes unknownOutcomes;
+  private SendOutbox outbox;
   /** Parsed once per channel from the (immutable) properties, not on every send. */
   private final Map<Channel, SendingWindow> windows = new ConcurrentHashMap<>();
   private java.time.Duration inDoubtAfter = java.time.Duration.ofSeconds(40);
@@ -87,6 +88,11 @@ public class CompliantSendPipeline implements SendPipeline {
   /** Counts and exposes messages whose provider outcome is unknown. */
   public void setUnknownOutcomes(UnknownOutcomes unknownOutcomes) {
     this.unknownOutcomes = unknownOutcomes;
+  }
+
+  /** Where {@link #queue} leaves messages for an external provider (null: {@link #queue} is refused). */
+  public void setOutbox(SendOutbox outbox) {
+    this.outbox = outbox;
   }
 
   /** A message that will not go (now), with why; or null when policy lets it through. */
@@ -123,6 +129,130 @@ public class CompliantSendPipeline implements SendPipeline {
       }
       return attempt(r, existing.id(), true);
     }
+  }
+
+  /**
+   * The send of a step reached in a transaction that is not a job's (a journey's start): the same
+   * policy, rendering, caps and record as {@link #send}, but written in the caller's transaction,
+   * so that the message exists if and only if that transaction commits. The simulator's delivery is
+   * written with it (it has no call to lose); for an external provider the message is QUEUED and
+   * {@link SendOutbox} hands it over after the commit, re-checking consent and quiet hours then.
+   * The result of a QUEUED message is SENT: accepted for sending, as a provider's own "queued" is.
+   * A FAILED result leaves its FAILED row under the request's key for a retry to reclaim.
+   */
+  @Override
+  public SendResult queue(SendRequest r) {
+    require(r);
+    Instant now = clock.instant();
+    String messageId = UUID.randomUUID().toString();
+    Contact contact = contacts.find(r.contactId()).orElse(null);
+    Stop stop = policy(r, contact, now);
+    Rendered rendered = null;
+    if (stop == null) {
+      try {
+        rendered = render(r, contact, messageId);
+      } catch (TemplateRenderer.MissingVariableException | IllegalArgumentException e) {
+        stop = new Stop(SendOutcome.FAILED, e.getMessage(), null);
+      }
+    }
+    if (stop == null && r.category() == MessageCategory.MARKETING) {
+      stop = capped(r, now);
+    }
+    MessageProvider provider = providers.apply(r.channel());
+    if (stop == null && provider.external() && outbox == null) {
+      throw new IllegalStateException("No send outbox: a message for " + provider.name() + " cannot be queued");
+    }
+    MessageRecord m = row(r, messageId, stop, rendered, provider, now);
+    if (stop == null) {
+      if (provider.external()) {
+        m = withStatus(m, SendOutbox.QUEUED);
+      } else {
+        m = withDelivery(m, provider.send(outbound(r, m, rendered)));
+      }
+    }
+    messages.insert(m);
+    if (stop != null && stop.notBefore() != null) {
+      store.setNotBefore(messageId, stop.notBefore());
+    }
+    if (stop == null) {
+      rendered.links().forEach(link -> store.insertLink(link, now));
+      if (provider.external()) {
+        outbox.add(m.id(), rendered.subject(), rendered.html(), rendered.contentSid(), now);
+      } else {
+        MessageRecord delivered = m;
+        afterCommit(() -> events.publishEvent(new MessageSentEvent(delivered.id(), delivered.contactId(), delivered.channel())));
+      }
+    }
+    return resultOf(m);
+  }
+
+  private static void afterCommit(Runnable action) {
+    if (!org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+      action.run();
+      return;
+    }
+    org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+        new org.springframework.transaction.support.TransactionSynchronization() {
+          @Override
+          public void afterCommit() {
+            action.run();
+          }
+        });
+  }
+
+  /**
+   * What stops a queued message at the moment it would leave: consent withdrawn, the contact
+   * erased, or, for marketing, quiet hours or the frequency cap meanwhile. Null when it may go now.
+   * Runs in the dispatcher's transaction: a message let through is dated now (its time counts
+   * against the caps from when it leaves), after the caps were counted under the contact's lock.
+   */
+  SendOutbox.Recheck recheck(MessageRecord m, Instant now) {
+    MessageCategory category = MessageCategory.valueOf(m.category());
+    if (category != MessageCategory.COMPLIANCE) {
+      ConsentVerdict verdict = consent.check(m.contactId(), m.channel(), category.purpose());
+      if (verdict == ConsentVerdict.SUPPRESSED) {
+        return new SendOutbox.Recheck(SendOutcome.SUPPRESSED, "SUPPRESSED", null);
+      }
+      if (!verdict.allowed()) {
+        return new SendOutbox.Recheck(SendOutcome.NO_CONSENT, verdict.name(), null);
+      }
+    }
+    Contact contact = contacts.find(m.contactId()).orElse(null);
+    if (contact == null || contact.erased()) {
+      return new SendOutbox.Recheck(SendOutcome.SUPPRESSED, "ERASED", null);
+    }
+    if (category == MessageCategory.MARKETING && props.windowEnabled(m.channel())) {
+      Instant allowed = windows.computeIfAbsent(m.channel(), props::windowFor).nextAllowed(now, contact.timeZone(), contact.holidayZone());
+      if (allowed.isAfter(now)) {
+        return new SendOutbox.Recheck(null, "QUIET_HOURS", allowed);
+      }
+    }
+    if (category == MessageCategory.MARKETING) {
+      List<FrequencyCap> channelCaps = caps.computeIfAbsent(m.channel(), props::capsFor);
+      if (!channelCaps.isEmpty()) {
+        store.lockContactChannel(m.contactId(), m.channel(), now);
+        store.redate(m.id(), now);
+        int[] counts = store.countMarketingSince(m.contactId(), m.channel(),
+            channelCaps.stream().map(cap -> now.minus(cap.period())).toList());
+        for (int i = 0; i < counts.length; i++) {
+          if (counts[i] > channelCaps.get(i).max()) { // this message is one of them
+            return new SendOutbox.Recheck(SendOutcome.CAPPED, "FREQUENCY_CAP " + channelCaps.get(i) + " when it was to leave", null);
+          }
+        }
+        return null;
+      }
+    }
+    store.redate(m.id(), now);
+    return null;
+  }
+
+  /** The sender's throughput for a queued message: now, or when its turn comes (nothing reserved then). */
+  Instant reserveThroughput(MessageRecord m, Instant now) {
+    return store.reserveThroughput(m.fromAddress(), m.segments() == null ? 1 : m.segments(), props.throughputFor(m.fromAddress()), now);
+  }
+
+  MessageProvider providerFor(Channel channel) {
+    return providers.apply(channel);
   }
 
   /** After this, an attempt that recorded PENDING can no longer be waiting for the provider: it died. */
@@ -208,7 +338,7 @@ public class CompliantSendPipeline implements SendPipeline {
       }
       return resultOf(m);
     }
-    return deliver(r, m, rendered, provider);
+    return deliver(m, outbound(r, m, rendered), provider);
   }
 
   private static void require(SendRequest r) {
@@ -392,9 +522,10 @@ public class CompliantSendPipeline implements SendPipeline {
 
   // ---------------------------------------------------------------- send and outcome
 
-  private SendResult deliver(SendRequest r, MessageRecord m, Rendered rendered, MessageProvider provider) {
+  /** Hands a recorded PENDING message to its provider and records what came back (the job path and the outbox). */
+  SendResult deliver(MessageRecord m, MessageProvider.OutboundMessage outbound, MessageProvider provider) {
     try {
-      MessageProvider.Receipt receipt = provider.send(outbound(r, m, rendered));
+      MessageProvider.Receipt receipt = provider.send(outbound);
       newTransaction.executeWithoutResult(tx ->
           store.recordProviderResult(m.id(), receipt.status(), provider.name(), receipt.providerId(), null, null, clock.instant()));
       events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel()));
@@ -419,6 +550,13 @@ public class CompliantSendPipeline implements SendPipeline {
     return new MessageProvider.OutboundMessage(m.id(), m.contactId(), m.channel(), r.category(),
         rendered.from(), rendered.to(), rendered.body(), rendered.html(), rendered.subject(), rendered.contentSid(),
         r.step() == null ? JourneyStep.NONE : r.step());
+  }
+
+  private static MessageRecord withStatus(MessageRecord m, String status) {
+    return new MessageRecord(m.id(), m.contactId(), m.direction(), m.channel(), m.category(), status, m.body(),
+        m.fromAddress(), m.toAddress(), m.provider(), m.providerId(), m.idempotencyKey(), m.processInstanceId(),
+        m.journeyKey(), m.journeyVersion(), m.stepId(), m.variant(), m.segments(), m.encoding(), m.cost(), m.reason(),
+        m.errorCode(), m.createdAt(), m.updatedAt());
   }
 
   private static MessageRecord withDelivery(MessageRecord m, MessageProvider.Receipt receipt) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import org.camunda.bpm.engine.ActivityTypes;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.VariableScope;
@@ -97,12 +98,15 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
 
   private final boolean enabled;
   private final boolean inReachingJob;
+  private final boolean atStart;
   private final ObjectProvider<SendStep> sendStep;
 
   public InlineSendSteps(@Value("${relais.send.inline:true}") boolean enabled,
-      @Value("${relais.send.in-reaching-job:true}") boolean inReachingJob, ObjectProvider<SendStep> sendStep) {
+      @Value("${relais.send.in-reaching-job:true}") boolean inReachingJob,
+      @Value("${relais.send.at-start:true}") boolean atStart, ObjectProvider<SendStep> sendStep) {
     this.enabled = enabled;
     this.inReachingJob = inReachingJob;
+    this.atStart = atStart;
     this.sendStep = sendStep;
   }
 
@@ -171,8 +175,9 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       applyRetryCycle(processDefinition, steps);
       if (inReachingJob) {
         for (ActivityImpl step : steps) {
-          if (reachedOnlyInJobs(step)) {
-            // no job of its own: it sends in the job that reaches it (removes the job declaration too)
+          if (reachedOnlyInJobs(step, atStart)) {
+            // no job of its own: it sends in the job that reaches it, or in the transaction that
+            // starts the journey (removes the job declaration too)
             step.setAsyncBefore(false);
           }
         }
@@ -232,14 +237,17 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
     private void attempt(ExecutionEntity execution, String carriedKey) {
       CommandContext context = Context.getCommandContext();
       JobEntity job = context.getCurrentJob();
-      if (job == null || !Objects.equals(job.getProcessInstanceId(), execution.getProcessInstanceId())) {
+      boolean inJob = job != null && Objects.equals(job.getProcessInstanceId(), execution.getProcessInstanceId());
+      if (!inJob && !atStart) {
         // nothing of this journey committed to anchor the key on: a job of the step's own, as
         // "asynchronous before" would have made
         stepJob(context, execution, null, null);
         return;
       }
-      boolean own = isStepsOwn(job, execution.getActivityId());
-      String key = carriedKey != null ? carriedKey
+      boolean own = inJob && isStepsOwn(job, execution.getActivityId());
+      // outside a job (a journey's start) the message is written in this very transaction: it
+      // lives or dies with it, so a fresh key per attempt is all the key has to be
+      String key = !inJob ? "tx:" + UUID.randomUUID() : carriedKey != null ? carriedKey
           : own ? "job:" + job.getId() : joinedKey(context, job, execution.getActivityId());
       SendStep.Outcome outcome;
       try {
@@ -247,7 +255,7 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
         String businessKey = callable.getBusinessKey(execution);
         outcome = sendStep.getObject().run(inputs,
             businessKey != null ? businessKey : execution.getProcessBusinessKey(),
-            SendMessageDelegate.callingStep(execution), key);
+            SendMessageDelegate.callingStep(execution), key, !inJob);
       } catch (RuntimeException e) {
         if (own) {
           throw e;
@@ -295,22 +303,30 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
    * run time.
    */
   static boolean reachedOnlyInJobs(ActivityImpl step) {
-    return enteredInJobs(step, new HashSet<>());
+    return reachedOnlyInJobs(step, false);
   }
 
-  private static boolean enteredInJobs(ActivityImpl activity, Set<ActivityImpl> seen) {
+  /**
+   * @param orAtStart whether a process's own start event (none or message, not asynchronous after)
+   *     counts as a way in too: the step then sends in the transaction that starts the journey
+   */
+  static boolean reachedOnlyInJobs(ActivityImpl step, boolean orAtStart) {
+    return enteredInJobs(step, new HashSet<>(), orAtStart);
+  }
+
+  private static boolean enteredInJobs(ActivityImpl activity, Set<ActivityImpl> seen, boolean orAtStart) {
     if (activity.getIncomingTransitions().isEmpty()) {
       return false; // entered as a scope's first element, or by an event: whoever started it
     }
     for (PvmTransition in : activity.getIncomingTransitions()) {
-      if (!leftInJob((ActivityImpl) in.getSource(), seen)) {
+      if (!leftInJob((ActivityImpl) in.getSource(), seen, orAtStart)) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean leftInJob(ActivityImpl source, Set<ActivityImpl> seen) {
+  private static boolean leftInJob(ActivityImpl source, Set<ActivityImpl> seen, boolean orAtStart) {
     if (!seen.add(source)) {
       return true; // a loop back: the other ways in decide
     }
@@ -320,10 +336,14 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
         || ActivityTypes.START_EVENT_TIMER.equals(type)) {
       return true;
     }
+    if (orAtStart && (ActivityTypes.START_EVENT.equals(type) || ActivityTypes.START_EVENT_MESSAGE.equals(type))
+        && source.getFlowScope() == source.getProcessDefinition()) {
+      return true; // the journey's start: its transaction records the message (CompliantSendPipeline.queue)
+    }
     if (!PASS_THROUGH.contains(type) || source.getActivityBehavior() instanceof ExternalTaskActivityBehavior) {
       return false; // a start, a wait state, a call: continued by whoever ends it
     }
-    return source.isAsyncBefore() || enteredInJobs(source, seen);
+    return source.isAsyncBefore() || enteredInJobs(source, seen, orAtStart);
   }
 
   /** The step's asynchronous continuation (before this setting, or with it off) or one of its deferral jobs. */

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Repository;
 public class OutboundStore {
 
   /** Statuses that mean "went to a provider": they count against frequency caps. */
-  static final List<String> SENT_STATUSES = List.of("PENDING", "UNKNOWN", "SENT", "DELIVERED", "READ", "UNDELIVERED");
+  static final List<String> SENT_STATUSES = List.of(SendOutbox.QUEUED, "PENDING", "UNKNOWN", "SENT", "DELIVERED", "READ", "UNDELIVERED");
   private static final String SENT_IN = "(" + String.join(",", SENT_STATUSES.stream().map(s -> "'" + s + "'").toList()) + ")";
 
   private final JdbcTemplate jdbc;
@@ -119,6 +119,11 @@ public class OutboundStore {
       return now;
     }
     throw new IllegalStateException("Could not reserve throughput for sender " + sender);
+  }
+
+  /** A queued message about to leave: its time is now (the caps count it from then, the transcript shows it then). */
+  public void redate(String messageId, Instant now) {
+    jdbc.update("update message set created_at = ?, updated_at = ? where id = ?", ts(now), ts(now), messageId);
   }
 
   public void setNotBefore(String messageId, Instant notBefore) {

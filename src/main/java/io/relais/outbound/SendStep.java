@@ -38,6 +38,16 @@ public class SendStep {
    * @param key unique per execution of the step, stable across retries of the same attempt
    */
   public Outcome run(Map<String, Object> inputs, String fallbackContactId, JourneyStep step, String key) {
+    return run(inputs, fallbackContactId, step, key, false);
+  }
+
+  /**
+   * @param inCallersTransaction record the message in the caller's transaction and hand it to an
+   *     external provider after its commit ({@link CompliantSendPipeline#queue}), instead of
+   *     committing it first and calling the provider in this thread
+   */
+  public Outcome run(Map<String, Object> inputs, String fallbackContactId, JourneyStep step, String key,
+      boolean inCallersTransaction) {
     String contactId = string(inputs, JourneyMessages.VAR_CONTACT_ID);
     if (contactId == null) {
       contactId = fallbackContactId;
@@ -59,9 +69,10 @@ public class SendStep {
       }
       text = Variants.named(variants, variant).text();
     }
-    SendResult result = pipeline.send(new SendRequest(key, contactId, channel, messageCategory, text,
+    SendRequest request = new SendRequest(key, contactId, channel, messageCategory, text,
         string(inputs, SendMessageDelegate.VAR_SUBJECT), inputs, string(inputs, SendMessageDelegate.VAR_CONTENT_SID),
-        Boolean.parseBoolean(String.valueOf(inputs.get(SendMessageDelegate.VAR_EXPECTS_REPLY))), step, variant));
+        Boolean.parseBoolean(String.valueOf(inputs.get(SendMessageDelegate.VAR_EXPECTS_REPLY))), step, variant);
+    SendResult result = inCallersTransaction ? pipeline.queue(request) : pipeline.send(request);
     if (result.outcome() == SendOutcome.FAILED) {
       throw new ProcessEngineException("Send failed (message " + result.messageId() + "): " + result.reason());
     }

@@ -59,6 +59,7 @@ class InlineSendStepTest {
   static final Instant MONDAY_MORNING = Instant.parse("2026-07-13T08:00:00Z"); // 10:00 Paris
   static final String STEP = "Call_Send";
   static final String TIMER = "Timer_Wait";
+  static final String GO = "Wait_Go";
 
   /** An end listener of the step that fails once when armed: a crash after the send, before the commit. */
   public static class FailOnceAfterSend implements ExecutionListener {
@@ -105,12 +106,14 @@ class InlineSendStepTest {
   }
 
   /**
-   * start, [a 1-hour timer,] the step (asynchronous before, as the template draws it), a receive
-   * task: with the timer, the step is reached in the timer's job.
+   * start, a 1-hour timer or a receive task, the step (asynchronous before, as the template draws
+   * it), a receive task: with the timer, the step is reached in the timer's job; after the receive
+   * task (a wait ended outside any job, as a user task's) it keeps a job of its own. A step right
+   * after the start sends in the starting transaction: {@link SendAtStartTest}.
    */
   void deploy(String key, boolean afterTimer) {
     var start = Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent();
-    var beforeStep = afterTimer ? start.intermediateCatchEvent(TIMER).timerWithDuration("PT1H") : start;
+    var beforeStep = afterTimer ? start.intermediateCatchEvent(TIMER).timerWithDuration("PT1H") : start.receiveTask(GO);
     BpmnModelInstance model = beforeStep
         .callActivity(STEP).calledElement(InlineSendSteps.CALLED_ELEMENT).camundaAsyncBefore()
         .camundaIn("channel", "channel").camundaIn("category", "category").camundaIn("text", "text")
@@ -131,8 +134,13 @@ class InlineSendStepTest {
   }
 
   ProcessInstance start(String key, String category, String text) {
-    return runtime.createProcessInstanceByKey(key).businessKey(contactId)
+    ProcessInstance pi = runtime.createProcessInstanceByKey(key).businessKey(contactId)
         .setVariable("channel", "SMS").setVariable("category", category).setVariable("text", text).execute();
+    var go = runtime.createExecutionQuery().processInstanceId(pi.getId()).activityId(GO).singleResult();
+    if (go != null) {
+      runtime.signal(go.getId()); // the wait before the step ends outside any job
+    }
+    return pi;
   }
 
   List<MessageRecord> outbound() {
@@ -168,7 +176,7 @@ class InlineSendStepTest {
   void theStepSendsInTheJourneysOwnJobWithoutAChildInstance() {
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
     ProcessInstance pi = start("MARKETING", "Bonjour {{firstName}}, -20% cette semaine");
-    // reachable outside any job (right after the start): the step keeps its asynchronous continuation
+    // reachable outside any job (after a wait that ends outside one): the step keeps its asynchronous continuation
     assertThat(management.createJobQuery().processInstanceId(pi.getId()).count()).isEqualTo(1);
     assertThat(management.createJobQuery().processInstanceId(pi.getId()).activityId(STEP).count()).isEqualTo(1);
 
@@ -310,32 +318,30 @@ class InlineSendStepTest {
   }
 
   @Test
-  void aStepMovedToInCockpitOutsideAnyJobWaitsForAJobOfItsOwnDueNow() {
+  void aStepMovedToInCockpitOutsideAnyJobSendsInTheModificationsTransaction() {
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
     ProcessInstance pi = start(journey + "-timer", "TRANSACTIONAL", "Votre commande est prête");
 
     runtime.createProcessInstanceModification(pi.getId()).cancelAllForActivity(TIMER).startBeforeActivity(STEP).execute();
 
-    assertThat(pi).isWaitingAt(STEP);
-    assertThat(outbound()).as("nothing sent from the modification's own transaction").isEmpty();
-    Job own = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
-    // due now, not without a due date: acquisition by due date (the PostgreSQL profile's) skips those
-    assertThat(own.getDuedate()).isEqualTo(Date.from(MONDAY_MORNING));
-    Jobs.runDue(management);
-    assertThat(pi).isWaitingAt("Wait_Next");
+    // recorded in the modification's own transaction (CompliantSendPipeline.queue): it exists
+    // because that transaction committed, and no job is needed to anchor it
+    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
+    assertThat(management.createJobQuery().processInstanceId(pi.getId()).count()).isZero();
     assertThat(outbound()).singleElement().satisfies(m -> {
       assertThat(m.status()).isEqualTo("DELIVERED");
-      assertThat(m.idempotencyKey()).isEqualTo("job:" + own.getId());
+      assertThat(m.idempotencyKey()).startsWith("tx:");
+      assertThat(m.stepId()).isEqualTo(STEP);
     });
   }
 
   @Test
-  void theProductJourneysKeepAJobOfTheirOwnOnlyForStepsThatCanBeReachedOutsideAJob() {
+  void theProductJourneysSendStepsNeedNoJobOfTheirOwn() {
     // the job definitions of the steps' asynchronous continuations, as deployed from processes/
     assertThat(asyncBeforeSteps("abandoned-cart", "Task_SendCartEmail", "Task_SendCartSms", "Task_SendBotAnswer",
         "Task_SendProductGuidance", "Task_SendWhatsAppFollowUp", "Task_SendSmsFollowUp"))
-        .as("the cart email follows the start; the others follow a timer or the reply's continuation")
-        .containsExactly("Task_SendCartEmail");
+        .as("the cart email follows the start and sends in its transaction; the others follow a timer or the reply's continuation")
+        .isEmpty();
     assertThat(asyncBeforeSteps("inbound-conversation", "Task_SendFaqAnswer", "Task_SendOrderStatus"))
         .as("both follow the classification, asynchronous before").isEmpty();
   }

@@ -25,8 +25,9 @@ public class RecordingSendStep extends SendStep {
   }
 
   @Override
-  public Outcome run(Map<String, Object> inputs, String fallbackContactId, JourneyStep step, String key) {
-    Outcome outcome = super.run(inputs, fallbackContactId, step, key);
+  public Outcome run(Map<String, Object> inputs, String fallbackContactId, JourneyStep step, String key,
+      boolean inCallersTransaction) {
+    Outcome outcome = super.run(inputs, fallbackContactId, step, key, inCallersTransaction);
     if (outcome.outcome() != SendOutcome.DEFERRED && step.processInstanceId() != null) {
       synchronized (byJourney) {
         byJourney.computeIfAbsent(step.processInstanceId(), k -> new LinkedHashMap<>())
