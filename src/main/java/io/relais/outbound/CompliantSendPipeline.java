@@ -251,6 +251,13 @@ public class CompliantSendPipeline implements SendPipeline {
     return store.reserveThroughput(m.fromAddress(), m.segments() == null ? 1 : m.segments(), props.throughputFor(m.fromAddress()), now);
   }
 
+  /** A message in doubt settled as its provider says (the outbox's in-doubt path), in the caller's transaction. */
+  void settleInDoubt(String messageId, String status, String providerId) {
+    if (store.settleInDoubt(messageId, status, providerId, clock.instant()) && "SENT".equals(status)) {
+      messages.find(messageId).ifPresent(m -> afterCommit(() -> events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel()))));
+    }
+  }
+
   MessageProvider providerFor(Channel channel) {
     return providers.apply(channel);
   }

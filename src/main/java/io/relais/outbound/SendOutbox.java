@@ -39,9 +39,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * frequency caps are checked again (a STOP or the evening may have come since the journey queued
  * it: the message then ends NO_CONSENT, SUPPRESSED or CAPPED, or waits for the morning; one that
  * goes is dated when it leaves, so that the caps count it from then), the sender's throughput is reserved
- * (or the row waits for its turn), the row is deleted and the message becomes PENDING. Only then is
- * the provider called, as the job path does: a crash during the call leaves it PENDING, which
- * {@link UnknownOutcomes} declares UNKNOWN, never resent. A provider that refused it, or could not
+ * (or the row waits for its turn), the message becomes PENDING and the row is kept, due again when
+ * the call must be over (the provider's time-outs: a lease). Only then is the provider called, as
+ * the job path does, and the row deleted once the answer is recorded. A dispatcher that dies during
+ * the call leaves the message PENDING and its row due after the lease: the next dispatcher asks the
+ * provider, as a retried job does (found: SENT; not found: sent; the provider cannot tell: left
+ * PENDING, which {@link UnknownOutcomes} declares UNKNOWN, never resent). A provider that refused it, or could not
  * be reached, gets it again ({@code relais.send.outbox.max-attempts}, waits doubling from
  * {@code relais.send.outbox.first-retry}); after the last attempt, or when the outcome is unknown,
  * the message stays FAILED or UNKNOWN and an incident of type {@value #INCIDENT_TYPE} is raised
@@ -60,8 +63,11 @@ public class SendOutbox {
   /** What stops a queued message when it would leave: an outcome (it will not go), or a time to wait for. */
   record Recheck(SendOutcome outcome, String reason, Instant notBefore) {}
 
-  /** A message this dispatcher took: PENDING now, with what its provider call needs. */
-  private record Claim(MessageRecord message, String subject, String html, String contentSid, int attempts) {}
+  /**
+   * A message this dispatcher took: PENDING, with what its provider call needs; {@code inDoubt}
+   * when an earlier dispatcher took it and died during its call (its lease ran out).
+   */
+  private record Claim(MessageRecord message, String subject, String html, String contentSid, int attempts, boolean inDoubt) {}
 
   private final CompliantSendPipeline pipeline;
   private final MessageLog messages;
@@ -69,6 +75,7 @@ public class SendOutbox {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final ObjectProvider<ProcessEngine> engine;
+  private final Duration lease;
   private final int maxAttempts;
   private final Duration firstRetry;
   private final int batch;
@@ -76,7 +83,7 @@ public class SendOutbox {
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
   public SendOutbox(CompliantSendPipeline pipeline, MessageLog messages, JdbcTemplate jdbc, PlatformTransactionManager transactions,
-      Clock clock, ObjectProvider<ProcessEngine> engine,
+      Clock clock, ObjectProvider<ProcessEngine> engine, DeliveryProperties delivery,
       @Value("${relais.send.outbox.threads:4}") int threads,
       @Value("${relais.send.outbox.queue-capacity:10000}") int queueCapacity,
       @Value("${relais.send.outbox.max-attempts:5}") int maxAttempts,
@@ -91,6 +98,8 @@ public class SendOutbox {
     this.tx = new TransactionTemplate(transactions);
     this.clock = clock;
     this.engine = engine;
+    // a provider call cannot last longer than its time-outs: past them, its dispatcher died
+    this.lease = delivery.connectTimeout().plus(delivery.responseTimeout()).plusSeconds(5);
     this.maxAttempts = maxAttempts;
     this.firstRetry = firstRetry;
     this.batch = batch;
@@ -177,32 +186,72 @@ public class SendOutbox {
     }
     MessageRecord m = claim.message();
     MessageProvider provider = pipeline.providerFor(m.channel());
+    if (claim.inDoubt() && settledByTheProvider(m, provider)) {
+      return;
+    }
     JourneyStep step = new JourneyStep(m.processInstanceId(), m.journeyKey(), m.journeyVersion(), m.stepId());
     SendResult result = pipeline.deliver(m, new MessageProvider.OutboundMessage(m.id(), m.contactId(), m.channel(),
         MessageCategory.valueOf(m.category()), m.fromAddress(), m.toAddress(), m.body(), claim.html(), claim.subject(),
         claim.contentSid(), step), provider);
     if (result.outcome() != SendOutcome.FAILED) {
+      tx.executeWithoutResult(status -> delete(messageId));
       return;
     }
     boolean unknown = result.reason() != null && result.reason().startsWith(CompliantSendPipeline.OUTCOME_UNKNOWN);
     if (!unknown && claim.attempts() < maxAttempts && requeue(claim)) {
       return;
     }
+    tx.executeWithoutResult(status -> delete(messageId));
     raiseIncident(m, "Message " + m.id() + " (" + m.channel() + ", step " + m.stepId() + ") was not sent after "
         + claim.attempts() + " attempt(s): " + result.reason());
+  }
+
+  /**
+   * A message whose dispatcher died during the call: the provider is asked, as a retried job asks
+   * it. Found there: SENT, not sent again. Not found: false, it is sent now. When the provider
+   * cannot tell, it stays PENDING (counted as sent; {@link UnknownOutcomes} declares it UNKNOWN
+   * later), never sent twice.
+   */
+  private boolean settledByTheProvider(MessageRecord m, MessageProvider provider) {
+    MessageProvider.Lookup lookup = provider.lookup(new MessageProvider.InDoubt(m.id(), m.channel(), m.fromAddress(),
+        m.toAddress(), m.body(), m.createdAt()));
+    switch (lookup.kind()) {
+      case FOUND -> {
+        tx.executeWithoutResult(status -> {
+          pipeline.settleInDoubt(m.id(), "SENT", lookup.providerId());
+          delete(m.id());
+        });
+        log.info("Queued message {} in doubt was found at {}: SENT, not sent again", m.id(), provider.name());
+        return true;
+      }
+      case NOT_FOUND -> {
+        log.warn("Queued message {} in doubt is not at {}: sent again", m.id(), provider.name());
+        return false;
+      }
+      default -> {
+        tx.executeWithoutResult(status -> delete(m.id()));
+        log.warn("Queued message {} in doubt and {} cannot tell: left PENDING, not sent again", m.id(), provider.name());
+        return true;
+      }
+    }
   }
 
   private Claim claim(String messageId, Instant now) {
     List<Claim> rows = jdbc.query("select subject, html, content_sid, attempts, due_at from message_outbox where message_id = ? for update",
         (rs, i) -> rs.getTimestamp(5).toInstant().isAfter(now) ? null
-            : new Claim(null, rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)), messageId);
+            : new Claim(null, rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), false), messageId);
     if (rows.isEmpty() || rows.get(0) == null) {
       return null; // taken by another dispatcher, or not due yet
     }
     Claim row = rows.get(0);
     MessageRecord m = messages.find(messageId).orElse(null);
+    if (m != null && ("PENDING".equals(m.status()) || DeliveryStatus.UNKNOWN.equals(m.status()))) {
+      // taken before, and its dispatcher died during the call (the lease ran out): ask the provider
+      leaseUntil(messageId, now.plus(lease));
+      return new Claim(m, row.subject(), row.html(), row.contentSid(), row.attempts(), true);
+    }
     if (m == null || !QUEUED.equals(m.status())) {
-      delete(messageId); // erased, or settled some other way: nothing to hand over
+      delete(messageId); // erased, or its answer recorded by a dispatcher that died before this row's deletion
       return null;
     }
     Recheck stop = pipeline.recheck(m, now);
@@ -215,12 +264,18 @@ public class SendOutbox {
     }
     Instant wait = stop != null ? stop.notBefore() : pipeline.reserveThroughput(m, now);
     if (wait.isAfter(now)) {
-      jdbc.update("update message_outbox set due_at = ? where message_id = ?", Timestamp.from(wait), messageId);
+      leaseUntil(messageId, wait);
       return null;
     }
-    delete(messageId);
+    // the row stays, due again when the call must be over: if this dispatcher dies, another asks the provider
+    jdbc.update("update message_outbox set attempts = attempts + 1, due_at = ? where message_id = ?",
+        Timestamp.from(now.plus(lease)), messageId);
     jdbc.update("update message set status = 'PENDING', updated_at = ? where id = ? and status = ?", Timestamp.from(now), messageId, QUEUED);
-    return new Claim(messages.find(messageId).orElseThrow(), row.subject(), row.html(), row.contentSid(), row.attempts() + 1);
+    return new Claim(messages.find(messageId).orElseThrow(), row.subject(), row.html(), row.contentSid(), row.attempts() + 1, false);
+  }
+
+  private void leaseUntil(String messageId, Instant due) {
+    jdbc.update("update message_outbox set due_at = ? where message_id = ?", Timestamp.from(due), messageId);
   }
 
   private void delete(String messageId) {
@@ -236,8 +291,7 @@ public class SendOutbox {
           QUEUED, Timestamp.from(now), claim.message().id()) != 1) {
         return false;
       }
-      jdbc.update("insert into message_outbox (message_id, subject, html, content_sid, attempts, due_at) values (?, ?, ?, ?, ?, ?)",
-          claim.message().id(), claim.subject(), claim.html(), claim.contentSid(), claim.attempts(), Timestamp.from(due));
+      leaseUntil(claim.message().id(), due);
       return true;
     });
     if (Boolean.TRUE.equals(done)) {

@@ -204,7 +204,7 @@ class SendAtStartTest {
     // the production pipeline and outbox, with a provider that refuses every message
     CompliantSendPipeline pipeline = new CompliantSendPipeline(directory, consent, consentChanges, messages, store, props,
         channel -> refusing, clock, transactions, events, null);
-    SendOutbox outbox = new SendOutbox(pipeline, messages, jdbc, transactions, clock, engineProvider, 1, 10, 2,
+    SendOutbox outbox = new SendOutbox(pipeline, messages, jdbc, transactions, clock, engineProvider, DeliveryProperties.defaults(), 1, 10, 2,
         Duration.ofSeconds(30), 10);
     try {
       String id = pipeline.queue(new SendRequest("tx:" + UUID.randomUUID(), contactId, Channel.SMS, MessageCategory.TRANSACTIONAL,

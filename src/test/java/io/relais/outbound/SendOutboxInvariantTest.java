@@ -95,7 +95,7 @@ class SendOutboxInvariantTest {
     f.emailProvider = email;
     CompliantSendPipeline pipeline = f.pipeline();
     SendOutbox outbox = new SendOutbox(pipeline, f.messages, f.jdbc, new DataSourceTransactionManager(f.dataSource), f.clock,
-        new StaticListableBeanFactory().getBeanProvider(ProcessEngine.class), 1, 10, 4, Duration.ofMinutes(20), 1000);
+        new StaticListableBeanFactory().getBeanProvider(ProcessEngine.class), DeliveryProperties.defaults(), 1, 10, 4, Duration.ofMinutes(20), 1000);
     List<Contact> contacts = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       Contact c = f.contact("Client" + i, random.nextBoolean() ? HolidayZone.METROPOLE : HolidayZone.ALSACE_MOSELLE, Map.of());

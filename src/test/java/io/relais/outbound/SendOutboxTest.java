@@ -41,7 +41,7 @@ class SendOutboxTest {
   void setUp(int maxAttempts) {
     pipeline = f.pipeline();
     outbox = new SendOutbox(pipeline, f.messages, f.jdbc, new DataSourceTransactionManager(f.dataSource), f.clock,
-        new StaticListableBeanFactory().getBeanProvider(ProcessEngine.class), 2, 100, maxAttempts, Duration.ofSeconds(30), 100);
+        new StaticListableBeanFactory().getBeanProvider(ProcessEngine.class), DeliveryProperties.defaults(), 2, 100, maxAttempts, Duration.ofSeconds(30), 100);
     tx = new TransactionTemplate(new DataSourceTransactionManager(f.dataSource));
   }
 
@@ -90,7 +90,7 @@ class SendOutboxTest {
     MessageRecord m = row(result.messageId());
     assertThat(m.providerId()).isEqualTo("SM" + m.id().replace("-", ""));
     assertThat(f.phone.sent.get(0).text()).startsWith("Bonjour Camille, -20% ce soir").contains("STOP au");
-    assertThat(outbox.size()).isZero();
+    await("the outbox row's deletion", () -> outbox.size() == 0);
     outbox.dispatch(m.id());
     outbox.poll();
     Thread.sleep(200);
@@ -267,5 +267,107 @@ class SendOutboxTest {
     }
     assertThat(f.phone.sent).hasSize(20);
     assertThat(f.phone.sent.stream().map(MessageProvider.OutboundMessage::messageId).distinct()).hasSize(20);
+  }
+
+  /** A provider whose caller dies during the call (once), and that can tell afterwards whether it got the message. */
+  static final class DyingProvider implements MessageProvider {
+    final List<OutboundMessage> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile boolean dieAfterAccepting;
+    volatile boolean dieBeforeAccepting;
+    volatile boolean canTell = true;
+
+    @Override
+    public String name() {
+      return "FAKE_TWILIO";
+    }
+
+    @Override
+    public boolean external() {
+      return true;
+    }
+
+    @Override
+    public Receipt send(OutboundMessage message) {
+      if (dieBeforeAccepting) {
+        dieBeforeAccepting = false;
+        throw new NodeDied();
+      }
+      sent.add(message);
+      if (dieAfterAccepting) {
+        dieAfterAccepting = false;
+        throw new NodeDied();
+      }
+      return new Receipt("SM" + message.messageId().replace("-", ""), "SENT");
+    }
+
+    @Override
+    public Lookup lookup(InDoubt message) {
+      if (!canTell) {
+        return Lookup.UNSUPPORTED;
+      }
+      return sent.stream().anyMatch(m -> m.messageId().equals(message.messageId()))
+          ? Lookup.found("SM" + message.messageId().replace("-", "")) : Lookup.NOT_FOUND;
+    }
+  }
+
+  /** What a kill -9 during the provider call looks like to the code after it: nothing runs. */
+  static final class NodeDied extends Error {
+    NodeDied() {
+      super("the node died during the call");
+    }
+  }
+
+  String queuedWithADyingProvider(DyingProvider provider, String key) {
+    f.phoneProvider = provider;
+    setUp(3);
+    Contact c = f.optedIn(Channel.SMS);
+    f.clock.set(WEDNESDAY_NOON);
+    String id = pipeline.queue(OutboundFixture.request(key, c.id(), Channel.SMS, MessageCategory.TRANSACTIONAL, "Votre colis arrive"))
+        .messageId();
+    try {
+      outbox.dispatch(id);
+      throw new AssertionError("the dispatcher should have died");
+    } catch (NodeDied expected) {
+      // the message stays PENDING, its outbox row leased
+    }
+    assertThat(row(id).status()).isEqualTo("PENDING");
+    outbox.dispatch(id);
+    assertThat(provider.sent.size()).as("no second dispatcher while the call may still be on its way").isLessThanOrEqualTo(1);
+    f.clock.set(WEDNESDAY_NOON.plus(Duration.ofSeconds(41))); // past the lease: connect 5 s + response 30 s + 5 s
+    outbox.dispatch(id);
+    return id;
+  }
+
+  @Test
+  void aDispatcherThatDiedAfterTheProviderAcceptedIsFoundThereAndNotSentAgain() {
+    DyingProvider provider = new DyingProvider();
+    provider.dieAfterAccepting = true;
+    String id = queuedWithADyingProvider(provider, "tx:10");
+    assertThat(provider.sent).hasSize(1);
+    assertThat(row(id).status()).isEqualTo("SENT");
+    assertThat(row(id).providerId()).isEqualTo("SM" + id.replace("-", ""));
+    assertThat(outbox.size()).isZero();
+  }
+
+  @Test
+  void aDispatcherThatDiedBeforeTheProviderGotItIsSentByTheNext() {
+    DyingProvider provider = new DyingProvider();
+    provider.dieBeforeAccepting = true;
+    String id = queuedWithADyingProvider(provider, "tx:11");
+    assertThat(provider.sent).hasSize(1);
+    assertThat(row(id).status()).isEqualTo("SENT");
+    assertThat(outbox.size()).isZero();
+  }
+
+  @Test
+  void aDispatcherThatDiedWhereTheProviderCannotTellLeavesItPendingNeverSentTwice() {
+    DyingProvider provider = new DyingProvider();
+    provider.dieAfterAccepting = true;
+    provider.canTell = false;
+    String id = queuedWithADyingProvider(provider, "tx:12");
+    outbox.dispatch(id);
+    assertThat(provider.sent).hasSize(1);
+    assertThat(row(id).status()).as("UnknownOutcomes declares it UNKNOWN later").isEqualTo("PENDING");
+    assertThat(outbox.size()).isZero();
   }
 }
