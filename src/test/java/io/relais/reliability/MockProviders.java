@@ -110,6 +110,15 @@ public final class MockProviders implements AutoCloseable {
         .withTransformers("response-template")));
   }
 
+  /** From now on SendGrid accepts emails but only after {@code millis}, so that calls are under way when a node dies. */
+  public void sendGridSlow(int millis) {
+    heal();
+    fault = server.stubFor(post(urlPathEqualTo("/v3/mail/send")).atPriority(1).willReturn(aResponse()
+        .withStatus(202).withFixedDelay(millis)
+        .withHeader("X-Message-Id", "{{randomValue length=22 type='ALPHANUMERIC'}}")
+        .withTransformers("response-template")));
+  }
+
   /** When the mock received each accepted SMS, per recipient. */
   public Map<String, List<Instant>> smsTimesByRecipient() {
     return smsTimesByRecipient(body -> true);
