@@ -1,5 +1,8 @@
 package io.relais.outbound;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
 import jakarta.annotation.PreDestroy;
@@ -19,6 +22,7 @@ import org.camunda.bpm.engine.ProcessEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -81,6 +85,13 @@ public class SendOutbox {
   private final int batch;
   private final ThreadPoolExecutor dispatchers;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger waiting = new AtomicInteger();
+  private Counter incidents;
+
+  /** Gauge of the metric name: messages in the outbox (queued, leased or waiting for a retry), refreshed by each poll. */
+  static final String GAUGE = "relais.outbound.outbox.messages";
+  /** Counter of the metric name: queued messages given up (an incident raised on their journey). */
+  static final String COUNTER = "relais.outbound.outbox.failed";
 
   public SendOutbox(CompliantSendPipeline pipeline, MessageLog messages, JdbcTemplate jdbc, PlatformTransactionManager transactions,
       Clock clock, ObjectProvider<ProcessEngine> engine, DeliveryProperties delivery,
@@ -112,6 +123,16 @@ public class SendOutbox {
     pipeline.setOutbox(this);
   }
 
+  @Autowired(required = false)
+  void setMeterRegistry(MeterRegistry registry) {
+    Gauge.builder(GAUGE, waiting, AtomicInteger::get)
+        .description("Messages recorded with their journey and not yet settled by a provider (queued, under way, or waiting for a retry)")
+        .register(registry);
+    incidents = Counter.builder(COUNTER)
+        .description("Queued messages given up after their attempts or with an unknown outcome (an incident on the journey)")
+        .register(registry);
+  }
+
   /** Records a QUEUED message's provider payload in the caller's transaction; dispatched after its commit. */
   void add(String messageId, String subject, String html, String contentSid, Instant now) {
     jdbc.update("insert into message_outbox (message_id, subject, html, content_sid, attempts, due_at) values (?, ?, ?, ?, 0, ?)",
@@ -131,6 +152,7 @@ public class SendOutbox {
   @Scheduled(fixedDelayString = "${relais.send.outbox.poll-interval:PT1S}", initialDelayString = "${relais.send.outbox.poll-interval:PT1S}")
   public void poll() {
     try {
+      waiting.set(size());
       int free = dispatchers.getQueue().remainingCapacity();
       if (free == 0) {
         return;
@@ -302,6 +324,9 @@ public class SendOutbox {
 
   private void raiseIncident(MessageRecord m, String text) {
     log.warn("{}", text);
+    if (incidents != null) {
+      incidents.increment();
+    }
     if (m.processInstanceId() == null) {
       return;
     }

@@ -370,4 +370,26 @@ class SendOutboxTest {
     assertThat(row(id).status()).as("UnknownOutcomes declares it UNKNOWN later").isEqualTo("PENDING");
     assertThat(outbox.size()).isZero();
   }
+
+  @Test
+  void operatorsSeeWhatWaitsAndWhatWasGivenUp() {
+    setUp(1);
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    outbox.setMeterRegistry(registry);
+    Contact c = f.optedIn(Channel.SMS);
+    f.clock.set(WEDNESDAY_LAST_SECOND);
+    String held = pipeline.queue(marketing(c, "tx:13")).messageId();
+    String refused = pipeline.queue(OutboundFixture.request("tx:14", c.id(), Channel.SMS, MessageCategory.TRANSACTIONAL, "Votre colis"))
+        .messageId();
+    f.clock.set(WEDNESDAY_EVENING);
+    outbox.dispatch(held); // held until the morning
+    f.phone.failWith = new MessageProvider.ProviderException("invalid number", "21211", false, null);
+    outbox.dispatch(refused); // its only attempt
+
+    f.clock.set(WEDNESDAY_EVENING.plusSeconds(1)); // nothing due: the poll only counts
+    outbox.poll();
+    assertThat(registry.get(SendOutbox.GAUGE).gauge().value()).isEqualTo(1.0);
+    assertThat(registry.get(SendOutbox.COUNTER).counter().count()).isEqualTo(1.0);
+    assertThat(row(refused).status()).isEqualTo("FAILED");
+  }
 }
