@@ -82,6 +82,11 @@ public class ContactPrivacy {
         + "postal_code = null, attributes = null, unsubscribe_token = null, marketing_paused_until = null, "
         + "erased = true, updated_at = ? where id = ?", Timestamp.from(clock.instant()), contactId);
     jdbc.update("update consent_event set ip = null, user_agent = null where contact_id = ?", contactId);
+    // a first message still in the outbox (held for the morning, waiting for a retry) does not go,
+    // and its provider payload (subject, HTML part) goes with the rest
+    jdbc.update("delete from message_outbox where message_id in (select id from message where contact_id = ?)", contactId);
+    jdbc.update("update message set status = 'SUPPRESSED', reason = 'ERASED', cost = null where contact_id = ? and status = 'QUEUED'",
+        contactId);
     jdbc.update("update message set body = null, from_address = null, to_address = null where contact_id = ?", contactId);
     deleteJourneys(contactId, "RGPD erasure");
   }
@@ -99,6 +104,7 @@ public class ContactPrivacy {
       deleteJourneys(id, "Retention: inactive prospect");
       jdbc.update("delete from consent_state where contact_id = ?", id);
       jdbc.update("delete from consent_event where contact_id = ?", id);
+      jdbc.update("delete from message_outbox where message_id in (select id from message where contact_id = ?)", id);
       jdbc.update("delete from message where contact_id = ?", id);
       jdbc.update("delete from contact where id = ?", id);
     }

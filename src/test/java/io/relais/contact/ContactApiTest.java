@@ -28,6 +28,7 @@ class ContactApiTest {
   @Autowired MessageLog messages;
   @Autowired ConsentPolicy policy;
   @Autowired PreferenceLinks links;
+  @Autowired org.springframework.jdbc.core.JdbcTemplate jdbc;
 
   private TestRestTemplate admin() {
     return rest.withBasicAuth("admin", "admin");
@@ -146,6 +147,30 @@ class ContactApiTest {
         .getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
     assertField(send(HttpMethod.POST, "/api/contacts/" + id + "/consents/double-opt-in", Map.of("channel", "EMAIL")), "channel");
     assertField(send(HttpMethod.POST, "/api/contacts/" + id + "/consents/double-opt-in", Map.of("channel", "FAX")), "channel");
+  }
+
+  @Test
+  void erasingAContactDropsItsFirstMessageStillInTheOutboxWithItsPayload() {
+    String id = ConsentLedgerTest.freshId();
+    send(HttpMethod.PUT, "/api/contacts/" + id, Map.of("email", id + "@exemple.fr", "firstName", "Paul"));
+    String messageId = UUID.randomUUID().toString();
+    java.sql.Timestamp now = java.sql.Timestamp.from(Instant.now());
+    // a cart email queued by its journey's start, held by the outbox until the morning
+    jdbc.update("insert into message (id, contact_id, direction, channel, category, status, body, from_address, to_address, provider, "
+        + "idempotency_key, created_at, updated_at) values (?, ?, 'OUT', 'EMAIL', 'MARKETING', 'QUEUED', 'Bonjour Paul', "
+        + "'bonjour@maboutique.fr', ?, 'SENDGRID', ?, ?, ?)", messageId, id, id + "@exemple.fr", "tx:" + messageId, now, now);
+    jdbc.update("insert into message_outbox (message_id, subject, html, content_sid, attempts, due_at) values (?, 'Paul, votre panier', "
+        + "'<p>Bonjour Paul</p>', null, 0, ?)", messageId, java.sql.Timestamp.from(Instant.now().plusSeconds(36_000)));
+
+    assertThat(send(HttpMethod.DELETE, "/api/contacts/" + id, null).getStatusCode()).isEqualTo(HttpStatus.NO_CONTENT);
+
+    assertThat(jdbc.queryForObject("select count(*) from message_outbox where message_id = ?", Integer.class, messageId)).isZero();
+    assertThat(messages.find(messageId).orElseThrow()).satisfies(m -> {
+      assertThat(m.status()).isEqualTo("SUPPRESSED");
+      assertThat(m.reason()).isEqualTo("ERASED");
+      assertThat(m.body()).isNull();
+      assertThat(m.toAddress()).isNull();
+    });
   }
 
   @Test
