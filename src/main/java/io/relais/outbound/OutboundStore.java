@@ -28,6 +28,19 @@ public class OutboundStore {
   /** A savepoint inside the caller's transaction (its own transaction when there is none). */
   private final org.springframework.transaction.support.TransactionTemplate savepoint;
 
+  /** Whether the database is PostgreSQL (its upsert), asked once. */
+  private volatile Boolean postgres;
+
+  private boolean postgres() {
+    Boolean p = postgres;
+    if (p == null) {
+      p = Boolean.TRUE.equals(jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Boolean>) c ->
+          c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL")));
+      postgres = p;
+    }
+    return p;
+  }
+
   public OutboundStore(JdbcTemplate jdbc, org.springframework.transaction.PlatformTransactionManager transactions) {
     this.savepoint = new org.springframework.transaction.support.TransactionTemplate(transactions);
     this.savepoint.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_NESTED);
@@ -40,6 +53,14 @@ public class OutboundStore {
    * both H2 and PostgreSQL (the portable select-for-update).
    */
   public void lockContactChannel(String contactId, Channel channel, Instant now) {
+    if (postgres()) {
+      // one statement: inserted or updated, the row is locked either way, and a concurrent insert
+      // waits for this one instead of failing (a campaign's first send to each contact made four
+      // round trips here: update, savepoint, insert, release)
+      jdbc.update("insert into send_guard (contact_id, channel, locked_at) values (?, ?, ?) "
+          + "on conflict (contact_id, channel) do update set locked_at = excluded.locked_at", contactId, channel.name(), ts(now));
+      return;
+    }
     String update = "update send_guard set locked_at = ? where contact_id = ? and channel = ?";
     if (jdbc.update(update, ts(now), contactId, channel.name()) == 1) {
       return;
