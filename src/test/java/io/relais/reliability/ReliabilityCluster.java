@@ -146,13 +146,14 @@ final class ReliabilityCluster implements AutoCloseable {
     StringBuilder out = new StringBuilder();
     try (java.sql.Connection c = db.connect()) {
       for (String sql : List.of(
+          // the count in a column of its own: PostgreSQL refuses an aggregate inside the grouped expression
           "select coalesce(j.handler_type_, '') || ' retries=' || j.retries_ || ' due=' || coalesce(cast(j.duedate_ as varchar), '-') "
-              + "|| ' locked=' || coalesce(cast(j.lock_exp_time_ as varchar), '-') || ' ' || coalesce(substr(j.exception_msg_, 1, 80), '') "
-              + "|| ' x' || count(*) from act_ru_job j group by 1 order by 1",
-          "select channel || ' ' || status || ' ' || coalesce(reason, '') || ' x' || count(*) from message group by channel, status, reason")) {
+              + "|| ' locked=' || coalesce(cast(j.lock_exp_time_ as varchar), '-') || ' ' || coalesce(substr(j.exception_msg_, 1, 80), ''), "
+              + "count(*) from act_ru_job j group by 1 order by 1",
+          "select channel || ' ' || status || ' ' || coalesce(reason, ''), count(*) from message group by 1 order by 1")) {
         try (java.sql.ResultSet rs = c.createStatement().executeQuery(sql)) {
           while (rs.next()) {
-            out.append("\n  ").append(rs.getString(1));
+            out.append("\n  ").append(rs.getString(1)).append(" x").append(rs.getLong(2));
           }
         }
       }
