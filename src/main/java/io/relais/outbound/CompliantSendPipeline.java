@@ -145,16 +145,9 @@ public class CompliantSendPipeline implements SendPipeline {
     require(r);
     Instant now = clock.instant();
     String messageId = UUID.randomUUID().toString();
-    Contact contact = contacts.find(r.contactId()).orElse(null);
-    Stop stop = policy(r, contact, now);
-    Rendered rendered = null;
-    if (stop == null) {
-      try {
-        rendered = render(r, contact, messageId);
-      } catch (TemplateRenderer.MissingVariableException | IllegalArgumentException e) {
-        stop = new Stop(SendOutcome.FAILED, e.getMessage(), null);
-      }
-    }
+    Prepared prepared = prepare(r, messageId, now);
+    Stop stop = prepared.stop();
+    Rendered rendered = prepared.rendered();
     if (stop == null && r.category() == MessageCategory.MARKETING) {
       stop = capped(r, now);
     }
@@ -323,16 +316,9 @@ public class CompliantSendPipeline implements SendPipeline {
 
   private SendResult attempt(SendRequest r, String messageId, boolean reclaim) {
     Instant now = clock.instant();
-    Contact contact = contacts.find(r.contactId()).orElse(null);
-    Stop stop = policy(r, contact, now);
-    Rendered rendered = null;
-    if (stop == null) {
-      try {
-        rendered = render(r, contact, messageId);
-      } catch (TemplateRenderer.MissingVariableException | IllegalArgumentException e) {
-        stop = new Stop(SendOutcome.FAILED, e.getMessage(), null);
-      }
-    }
+    Prepared prepared = prepare(r, messageId, now);
+    Stop stop = prepared.stop();
+    Rendered rendered = prepared.rendered();
     MessageProvider provider = providers.apply(r.channel());
     Recorded recorded = record(r, messageId, reclaim, stop, rendered, provider, now);
     MessageRecord m = recorded.message();
@@ -346,6 +332,22 @@ public class CompliantSendPipeline implements SendPipeline {
       return resultOf(m);
     }
     return deliver(m, outbound(r, m, rendered), provider);
+  }
+
+  /** What policy decided (null: it may go) and, when it may, the rendered message. */
+  private record Prepared(Stop stop, Rendered rendered) {}
+
+  private Prepared prepare(SendRequest r, String messageId, Instant now) {
+    Contact contact = contacts.find(r.contactId()).orElse(null);
+    Stop stop = policy(r, contact, now);
+    if (stop != null) {
+      return new Prepared(stop, null);
+    }
+    try {
+      return new Prepared(null, render(r, contact, messageId));
+    } catch (TemplateRenderer.MissingVariableException | IllegalArgumentException e) {
+      return new Prepared(new Stop(SendOutcome.FAILED, e.getMessage(), null), null);
+    }
   }
 
   private static void require(SendRequest r) {
