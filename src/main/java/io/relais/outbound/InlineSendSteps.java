@@ -71,13 +71,20 @@ import org.springframework.stereotype.Component;
  * the anchor, and a second job would only cost a commit and an acquisition: the step loses its
  * asynchronous continuation at deployment and sends in the job that reaches it, with the key
  * {@code job:<id>:<step>} (stable across that job's retries). A step that can be reached outside
- * a job (after a start event, a user task) keeps its own job, as drawn; if such a step is reached
- * outside a job anyway (a modification in Cockpit), it waits for a job of its own, due now, and
- * sends there. A send that fails in a job that reached it does not fail that job:
- * the journey commits up to the step (the timer has fired, the reply is taken) and the send goes
- * on in a job of the step's own carrying the same key, which the engine treats as that job's first
- * failure; the incident, if it comes to one, is on the step. With the setting off, every step
- * keeps its own job.
+ * a job (after a user task, a message caught) keeps its own job, as drawn.
+ *
+ * <p><b>At the journey's start</b> ({@code relais.send.at-start}, on by default). A step reached
+ * from the process's start event has no job either: it sends in the transaction that starts the
+ * journey, its message recorded in that transaction ({@link CompliantSendPipeline#queue}, key
+ * {@code tx:<uuid>}) and handed to an external provider by {@link SendOutbox} after the commit. So
+ * does a step reached outside a job anyway (a modification in Cockpit); with the setting off, such
+ * a step waits for a job of its own, due now, and sends there.
+ *
+ * <p>A send that fails in a job that reached it, or at the start, does not fail what reached it:
+ * the journey commits up to the step (it started, the timer has fired, the reply is taken) and the
+ * send goes on in a job of the step's own carrying the same key, which the engine treats as that
+ * job's first failure; the incident, if it comes to one, is on the step. With
+ * {@code relais.send.in-reaching-job} off, every step keeps its own job.
  *
  * <p>A send deferred by the policy (quiet hours, throughput) waits on the step itself: a timer job
  * ({@value DeferralJobHandler#TYPE}, due at the next allowed time, visible in Cockpit on the
