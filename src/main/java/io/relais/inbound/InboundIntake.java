@@ -6,6 +6,7 @@ import io.relais.contact.ContactDirectory;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
 import io.relais.outbound.OutboundProperties;
+import io.relais.platform.AfterCommit;
 import io.relais.web.InvalidInputException;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,8 +22,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -133,7 +132,7 @@ public class InboundIntake {
     if (erased) {
       store.markProcessed(id, null, null, null, "sender is an erased contact: nothing kept, nothing done");
     } else {
-      afterCommit(() -> processor.dispatch(contactId));
+      AfterCommit.run(() -> processor.dispatch(contactId));
     }
     return new IntakeResult(id, contactId, false, flag);
   }
@@ -174,19 +173,6 @@ public class InboundIntake {
         return ERASED_CONTACT;
       }
       throw e;
-    }
-  }
-
-  private static void afterCommit(Runnable task) {
-    if (TransactionSynchronizationManager.isSynchronizationActive()) {
-      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-        @Override
-        public void afterCommit() {
-          task.run();
-        }
-      });
-    } else {
-      task.run();
     }
   }
 

@@ -10,6 +10,7 @@ import io.relais.contact.ContactDirectory;
 import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
+import io.relais.platform.AfterCommit;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,8 +96,11 @@ public class CompliantSendPipeline implements SendPipeline {
     this.outbox = outbox;
   }
 
-  /** A message that will not go (now), with why; or null when policy lets it through. */
-  private record Stop(SendOutcome outcome, String reason, Instant notBefore) {}
+  /**
+   * A message that will not go (now), with why; or null when policy lets it through. DEFERRED
+   * carries when to try again.
+   */
+  record Stop(SendOutcome outcome, String reason, Instant notBefore) {}
 
   /** The recorded row, and whether this attempt wrote it (false: another attempt of the step owns it). */
   private record Recorded(MessageRecord message, boolean ours) {}
@@ -158,7 +162,7 @@ public class CompliantSendPipeline implements SendPipeline {
     MessageRecord m = row(r, messageId, stop, rendered, provider, now);
     if (stop == null) {
       if (provider.external()) {
-        m = withStatus(m, SendOutbox.QUEUED);
+        m = with(m, SendOutbox.QUEUED, null);
       } else {
         m = withDelivery(m, provider.send(outbound(r, m, rendered)));
       }
@@ -173,70 +177,30 @@ public class CompliantSendPipeline implements SendPipeline {
         outbox.add(m.id(), rendered.subject(), rendered.html(), rendered.contentSid(), now);
       } else {
         MessageRecord delivered = m;
-        afterCommit(() -> events.publishEvent(new MessageSentEvent(delivered.id(), delivered.contactId(), delivered.channel())));
+        AfterCommit.run(() -> events.publishEvent(new MessageSentEvent(delivered.id(), delivered.contactId(), delivered.channel())));
       }
     }
     return resultOf(m);
   }
 
-  private static void afterCommit(Runnable action) {
-    if (!org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
-      action.run();
-      return;
-    }
-    org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
-        new org.springframework.transaction.support.TransactionSynchronization() {
-          @Override
-          public void afterCommit() {
-            action.run();
-          }
-        });
-  }
-
   /**
    * What stops a queued message at the moment it would leave: consent withdrawn, the contact
-   * erased, or, for marketing, quiet hours or the frequency cap meanwhile. Null when it may go now.
-   * Runs in the dispatcher's transaction: a message let through is dated now (its time counts
-   * against the caps from when it leaves), after the caps were counted under the contact's lock.
+   * erased, or, for marketing, quiet hours (DEFERRED, with the next opening) or the frequency cap
+   * meanwhile. Null when it may go now. Runs in the dispatcher's transaction: the message is dated
+   * now first, so that the caps, counted under the contact's lock, count it from when it leaves.
    */
-  SendOutbox.Recheck recheck(MessageRecord m, Instant now) {
+  Stop recheck(MessageRecord m, Instant now) {
     MessageCategory category = MessageCategory.valueOf(m.category());
-    if (category != MessageCategory.COMPLIANCE) {
-      ConsentVerdict verdict = consent.check(m.contactId(), m.channel(), category.purpose());
-      if (verdict == ConsentVerdict.SUPPRESSED) {
-        return new SendOutbox.Recheck(SendOutcome.SUPPRESSED, "SUPPRESSED", null);
-      }
-      if (!verdict.allowed()) {
-        return new SendOutbox.Recheck(SendOutcome.NO_CONSENT, verdict.name(), null);
-      }
-    }
     Contact contact = contacts.find(m.contactId()).orElse(null);
-    if (contact == null || contact.erased()) {
-      return new SendOutbox.Recheck(SendOutcome.SUPPRESSED, "ERASED", null);
+    Stop stop = consentAndContact(m.contactId(), m.channel(), category, contact);
+    if (stop == null) {
+      stop = quietHours(m.channel(), category, contact, now);
     }
-    if (category == MessageCategory.MARKETING && props.windowEnabled(m.channel())) {
-      Instant allowed = windows.computeIfAbsent(m.channel(), props::windowFor).nextAllowed(now, contact.timeZone(), contact.holidayZone());
-      if (allowed.isAfter(now)) {
-        return new SendOutbox.Recheck(null, "QUIET_HOURS", allowed);
-      }
-    }
-    if (category == MessageCategory.MARKETING) {
-      List<FrequencyCap> channelCaps = caps.computeIfAbsent(m.channel(), props::capsFor);
-      if (!channelCaps.isEmpty()) {
-        store.lockContactChannel(m.contactId(), m.channel(), now);
-        store.redate(m.id(), now);
-        int[] counts = store.countMarketingSince(m.contactId(), m.channel(),
-            channelCaps.stream().map(cap -> now.minus(cap.period())).toList());
-        for (int i = 0; i < counts.length; i++) {
-          if (counts[i] > channelCaps.get(i).max()) { // this message is one of them
-            return new SendOutbox.Recheck(SendOutcome.CAPPED, "FREQUENCY_CAP " + channelCaps.get(i) + " when it was to leave", null);
-          }
-        }
-        return null;
-      }
+    if (stop != null) {
+      return stop;
     }
     store.redate(m.id(), now);
-    return null;
+    return category == MessageCategory.MARKETING ? overCap(m.contactId(), m.channel(), now, 1, " when it was to leave") : null;
   }
 
   /** The sender's throughput for a queued message: now, or when its turn comes (nothing reserved then). */
@@ -247,7 +211,7 @@ public class CompliantSendPipeline implements SendPipeline {
   /** A message in doubt settled as its provider says (the outbox's in-doubt path), in the caller's transaction. */
   void settleInDoubt(String messageId, String status, String providerId) {
     if (store.settleInDoubt(messageId, status, providerId, clock.instant()) && "SENT".equals(status)) {
-      messages.find(messageId).ifPresent(m -> afterCommit(() -> events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel()))));
+      messages.find(messageId).ifPresent(m -> AfterCommit.run(() -> events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel()))));
     }
   }
 
@@ -359,29 +323,16 @@ public class CompliantSendPipeline implements SendPipeline {
   // ---------------------------------------------------------------- policy
 
   private Stop policy(SendRequest r, Contact contact, Instant now) {
-    if (r.category() != MessageCategory.COMPLIANCE) {
-      ConsentVerdict verdict = consent.check(r.contactId(), r.channel(), r.category().purpose());
-      if (verdict == ConsentVerdict.SUPPRESSED) {
-        return new Stop(SendOutcome.SUPPRESSED, "SUPPRESSED", null);
-      }
-      if (!verdict.allowed()) {
-        return new Stop(SendOutcome.NO_CONSENT, verdict.name(), null);
-      }
-    }
-    if (contact == null) {
-      return new Stop(SendOutcome.NO_CONSENT, ConsentVerdict.UNKNOWN_CONTACT.name(), null);
-    }
-    if (contact.erased()) {
-      return new Stop(SendOutcome.SUPPRESSED, "ERASED", null);
+    Stop consented = consentAndContact(r.contactId(), r.channel(), r.category(), contact);
+    if (consented != null) {
+      return consented;
     }
     if (ownership.mutesBot(r.contactId(), r.step(), r.category())) {
       return new Stop(SendOutcome.DEFERRED, "HUMAN_OWNS_CONVERSATION", now.plus(HUMAN_OWNED_RECHECK));
     }
-    if (r.category() == MessageCategory.MARKETING && props.windowEnabled(r.channel())) {
-      Instant allowed = windows.computeIfAbsent(r.channel(), props::windowFor).nextAllowed(now, contact.timeZone(), contact.holidayZone());
-      if (allowed.isAfter(now)) {
-        return new Stop(SendOutcome.DEFERRED, "QUIET_HOURS", allowed);
-      }
+    Stop window = quietHours(r.channel(), r.category(), contact, now);
+    if (window != null) {
+      return window;
     }
     if (r.channel() == Channel.WHATSAPP && !insideWhatsAppWindow(contact, now) && blank(r.contentSid())) {
       return new Stop(SendOutcome.FAILED, "NO_TEMPLATE: outside the customer's 24 h WhatsApp window a free-form message "
@@ -395,6 +346,37 @@ public class CompliantSendPipeline implements SendPipeline {
     String to = r.channel() == Channel.EMAIL ? contact.email() : contact.phone();
     if (blank(to)) {
       return new Stop(SendOutcome.FAILED, "NO_ADDRESS: the contact has no " + (r.channel() == Channel.EMAIL ? "email" : "phone"), null);
+    }
+    return null;
+  }
+
+  /** Consent for the message's purpose (compliance answers need none), then a live contact. */
+  private Stop consentAndContact(String contactId, Channel channel, MessageCategory category, Contact contact) {
+    if (category != MessageCategory.COMPLIANCE) {
+      ConsentVerdict verdict = consent.check(contactId, channel, category.purpose());
+      if (verdict == ConsentVerdict.SUPPRESSED) {
+        return new Stop(SendOutcome.SUPPRESSED, "SUPPRESSED", null);
+      }
+      if (!verdict.allowed()) {
+        return new Stop(SendOutcome.NO_CONSENT, verdict.name(), null);
+      }
+    }
+    if (contact == null) {
+      return new Stop(SendOutcome.NO_CONSENT, ConsentVerdict.UNKNOWN_CONTACT.name(), null);
+    }
+    if (contact.erased()) {
+      return new Stop(SendOutcome.SUPPRESSED, "ERASED", null);
+    }
+    return null;
+  }
+
+  /** Marketing outside the contact's sending window waits for its next opening. */
+  private Stop quietHours(Channel channel, MessageCategory category, Contact contact, Instant now) {
+    if (category == MessageCategory.MARKETING && props.windowEnabled(channel)) {
+      Instant allowed = windows.computeIfAbsent(channel, props::windowFor).nextAllowed(now, contact.timeZone(), contact.holidayZone());
+      if (allowed.isAfter(now)) {
+        return new Stop(SendOutcome.DEFERRED, "QUIET_HOURS", allowed);
+      }
     }
     return null;
   }
@@ -504,15 +486,24 @@ public class CompliantSendPipeline implements SendPipeline {
   }
 
   private Stop capped(SendRequest r, Instant now) {
-    List<FrequencyCap> channelCaps = caps.computeIfAbsent(r.channel(), props::capsFor);
+    return overCap(r.contactId(), r.channel(), now, 0, "");
+  }
+
+  /**
+   * The contact's marketing caps on this channel, counted under its lock.
+   *
+   * @param counted how many of the counted messages are the one being decided (already recorded)
+   */
+  private Stop overCap(String contactId, Channel channel, Instant now, int counted, String when) {
+    List<FrequencyCap> channelCaps = caps.computeIfAbsent(channel, props::capsFor);
     if (channelCaps.isEmpty()) {
       return null;
     }
-    store.lockContactChannel(r.contactId(), r.channel(), now);
-    int[] counts = store.countMarketingSince(r.contactId(), r.channel(), channelCaps.stream().map(cap -> now.minus(cap.period())).toList());
+    store.lockContactChannel(contactId, channel, now);
+    int[] counts = store.countMarketingSince(contactId, channel, channelCaps.stream().map(cap -> now.minus(cap.period())).toList());
     for (int i = 0; i < counts.length; i++) {
-      if (counts[i] >= channelCaps.get(i).max()) {
-        return new Stop(SendOutcome.CAPPED, "FREQUENCY_CAP " + channelCaps.get(i), null);
+      if (counts[i] - counted >= channelCaps.get(i).max()) {
+        return new Stop(SendOutcome.CAPPED, "FREQUENCY_CAP " + channelCaps.get(i) + when, null);
       }
     }
     return null;
@@ -561,16 +552,13 @@ public class CompliantSendPipeline implements SendPipeline {
         r.step() == null ? JourneyStep.NONE : r.step());
   }
 
-  private static MessageRecord withStatus(MessageRecord m, String status) {
-    return new MessageRecord(m.id(), m.contactId(), m.direction(), m.channel(), m.category(), status, m.body(),
-        m.fromAddress(), m.toAddress(), m.provider(), m.providerId(), m.idempotencyKey(), m.processInstanceId(),
-        m.journeyKey(), m.journeyVersion(), m.stepId(), m.variant(), m.segments(), m.encoding(), m.cost(), m.reason(),
-        m.errorCode(), m.createdAt(), m.updatedAt());
+  private static MessageRecord withDelivery(MessageRecord m, MessageProvider.Receipt receipt) {
+    return with(m, receipt.status(), receipt.providerId());
   }
 
-  private static MessageRecord withDelivery(MessageRecord m, MessageProvider.Receipt receipt) {
-    return new MessageRecord(m.id(), m.contactId(), m.direction(), m.channel(), m.category(), receipt.status(), m.body(),
-        m.fromAddress(), m.toAddress(), m.provider(), receipt.providerId(), m.idempotencyKey(), m.processInstanceId(),
+  private static MessageRecord with(MessageRecord m, String status, String providerId) {
+    return new MessageRecord(m.id(), m.contactId(), m.direction(), m.channel(), m.category(), status, m.body(),
+        m.fromAddress(), m.toAddress(), m.provider(), providerId, m.idempotencyKey(), m.processInstanceId(),
         m.journeyKey(), m.journeyVersion(), m.stepId(), m.variant(), m.segments(), m.encoding(), m.cost(), m.reason(),
         m.errorCode(), m.createdAt(), m.updatedAt());
   }

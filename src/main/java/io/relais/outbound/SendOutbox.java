@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
+import io.relais.platform.AfterCommit;
 import jakarta.annotation.PreDestroy;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -28,7 +29,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -63,9 +63,6 @@ public class SendOutbox {
   public static final String QUEUED = "QUEUED";
   /** The incident raised on a journey whose queued message could not be sent. */
   public static final String INCIDENT_TYPE = "relaisSendFailed";
-
-  /** What stops a queued message when it would leave: an outcome (it will not go), or a time to wait for. */
-  record Recheck(SendOutcome outcome, String reason, Instant notBefore) {}
 
   /**
    * A message this dispatcher took: PENDING, with what its provider call needs; {@code inDoubt}
@@ -138,14 +135,9 @@ public class SendOutbox {
     jdbc.update("insert into message_outbox (message_id, subject, html, content_sid, attempts, due_at) values (?, ?, ?, ?, 0, ?)",
         messageId, subject, html, contentSid, Timestamp.from(now));
     if (TransactionSynchronizationManager.isSynchronizationActive()) {
-      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-        @Override
-        public void afterCommit() {
-          submit(messageId);
-        }
-      });
+      AfterCommit.run(() -> submit(messageId));
     }
-    // without a transaction synchronization the poll takes it
+    // without a transaction the poll takes it
   }
 
   /** Takes what is due and not already being handed over by this node. */
@@ -276,8 +268,8 @@ public class SendOutbox {
       delete(messageId); // erased, or its answer recorded by a dispatcher that died before this row's deletion
       return null;
     }
-    Recheck stop = pipeline.recheck(m, now);
-    if (stop != null && stop.outcome() != null) {
+    CompliantSendPipeline.Stop stop = pipeline.recheck(m, now);
+    if (stop != null && stop.outcome() != SendOutcome.DEFERRED) {
       delete(messageId);
       jdbc.update("update message set status = ?, reason = ?, cost = null, updated_at = ? where id = ? and status = ?",
           stop.outcome().name(), stop.reason(), Timestamp.from(now), messageId, QUEUED);
