@@ -360,13 +360,17 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
             || AsyncContinuationJobHandler.TYPE.equals(job.getJobHandlerType()));
   }
 
-  /** {@code job:<id>:<step>}, then {@code :2}, {@code :3}... if the same job runs the step again (a loop). */
+  /**
+   * {@code job:<id>:<step>}, then {@code :2}, {@code :3}... if the same job runs the step again (a
+   * loop). Counted per job: a command may run several jobs (a batch of the job executor), and a job
+   * run again on its own after its batch rolled back must find the same keys.
+   */
   private static String joinedKey(CommandContext context, JobEntity job, String activityId) {
-    int n = context.getSession(JoinedSends.class).sends.merge(activityId, 1, Integer::sum);
+    int n = context.getSession(JoinedSends.class).sends.merge(job.getId() + " " + activityId, 1, Integer::sum);
     return "job:" + job.getId() + ":" + activityId + (n == 1 ? "" : ":" + n);
   }
 
-  /** The steps sent so far by the running command's job, per step: a session of that command, gone with it. */
+  /** The steps sent so far by the running command's jobs, per job and step: a session of that command, gone with it. */
   static final class JoinedSends implements Session {
     private final Map<String, Integer> sends = new HashMap<>();
 

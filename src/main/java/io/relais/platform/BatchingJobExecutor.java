@@ -1,0 +1,249 @@
+package io.relais.platform;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.camunda.bpm.engine.impl.ProcessEngineImpl;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
+import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.interceptor.Command;
+import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.jobexecutor.AcquiredJobs;
+import org.camunda.bpm.engine.impl.jobexecutor.ExecuteJobsRunnable;
+import org.camunda.bpm.engine.impl.jobexecutor.JobExecutorContext;
+import org.camunda.bpm.engine.impl.jobexecutor.JobFailureCollector;
+import org.camunda.bpm.engine.management.Metrics;
+import org.camunda.bpm.engine.spring.components.jobexecutor.SpringJobExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's job executor, with the jobs of one acquisition run together: up to {@code batchSize}
+ * jobs of different journeys in one transaction, instead of one transaction per job. A burst of
+ * timers that fall due together (the day after a campaign) costs one commit per batch, and the
+ * engine's flush writes the batch's rows in JDBC batches.
+ *
+ * <p>What does not change:
+ * <ul>
+ *   <li>which jobs run: acquisition, locks, priorities and due dates are the engine's own; the
+ *       exclusive jobs of one journey still come in one list and run one after the other, on one
+ *       thread;</li>
+ *   <li>what a failure does: when any job of a batch throws, or the batch's commit fails (an
+ *       optimistic-locking conflict with a message correlated meanwhile, say), the whole batch
+ *       rolls back and each of its jobs runs again on its own, through the engine's own path
+ *       ({@link ExecuteJobsRunnable}): retries, incidents and failure logs are exactly those of a
+ *       job run alone, and the jobs that did not fail commit as they would have;</li>
+ *   <li>what a send does: the send pipeline commits a message's record under its job's key before
+ *       any provider call, in a transaction of its own, so a job run again after its batch rolled
+ *       back finds its message and does not send it twice;</li>
+ *   <li>how long a job stays locked unrun: a batch stops taking its next job a quarter of the lock
+ *       time after it began (slow provider calls), commits, and leaves the rest to run alone.</li>
+ * </ul>
+ *
+ * <p>What a job of a batch must not do: hold, in its journey's transaction, a row lock that a
+ * transaction of its own (the send record's) may wait for in another job of the batch. Relais'
+ * delegates write their journey's own rows there; a send's caps and throughput are locked in the
+ * record's transaction.
+ *
+ * <p>Batches form only under a backlog: from an acquisition that came back full (more jobs due than
+ * it takes at once). A batch holds jobs already due; it never waits for more. Below that, and with
+ * {@code batchSize} 1, this is the engine's executor: one job, one transaction.
+ */
+public class BatchingJobExecutor extends SpringJobExecutor {
+
+  private static final Logger log = LoggerFactory.getLogger(BatchingJobExecutor.class);
+
+  private final int batchSize;
+  private final AtomicLong batchesCommitted = new AtomicLong();
+  private final AtomicLong jobsInCommittedBatches = new AtomicLong();
+  private final AtomicLong batchesRolledBack = new AtomicLong();
+
+  public BatchingJobExecutor(int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("relais.jobs.batch-size must be at least 1, was " + batchSize);
+    }
+    this.batchSize = batchSize;
+  }
+
+  public int getBatchSize() {
+    return batchSize;
+  }
+
+  /** Batches of more than one job committed together. */
+  public long batchesCommitted() {
+    return batchesCommitted.get();
+  }
+
+  /** Jobs run in those batches. */
+  public long jobsInCommittedBatches() {
+    return jobsInCommittedBatches.get();
+  }
+
+  /** Batches rolled back and run again job by job. */
+  public long batchesRolledBack() {
+    return batchesRolledBack.get();
+  }
+
+  /**
+   * The engine's acquisition, its lists (one per journey for exclusive jobs) joined into lists of
+   * up to {@code batchSize} jobs. A journey's list is never split.
+   */
+  @Override
+  public Command<AcquiredJobs> getAcquireJobsCmd(int numJobs) {
+    Command<AcquiredJobs> acquire = super.getAcquireJobsCmd(numJobs);
+    if (batchSize == 1) {
+      return acquire;
+    }
+    return commandContext -> new Joined(acquire.execute(commandContext), batchSize);
+  }
+
+  @Override
+  public Runnable getExecuteJobsRunnable(List<String> jobIds, ProcessEngineImpl processEngine) {
+    if (jobIds.size() == 1) {
+      return super.getExecuteJobsRunnable(jobIds, processEngine);
+    }
+    return () -> runBatch(jobIds, processEngine);
+  }
+
+  private void runBatch(List<String> jobIds, ProcessEngineImpl processEngine) {
+    List<String> alone = jobIds;
+    if (isActive()) {
+      ProcessEngineConfigurationImpl configuration = processEngine.getProcessEngineConfiguration();
+      JobExecutorContext context = new JobExecutorContext();
+      Context.setJobExecutorContext(context);
+      try {
+        List<String> left = configuration.getCommandExecutorTxRequired()
+            .execute(new ExecuteBatchCmd(jobIds, System.nanoTime() + getLockTimeInMillis() * 1_000_000L / 4));
+        int ran = jobIds.size() - left.size();
+        batchesCommitted.incrementAndGet();
+        jobsInCommittedBatches.addAndGet(ran);
+        if (configuration.isMetricsEnabled()) {
+          configuration.getMetricsRegistry().markOccurrence(Metrics.JOB_SUCCESSFUL, ran);
+        }
+        // the jobs a slow batch left (their locks would not outlast it), then the exclusive jobs
+        // the batch created for its own journeys, locked to this executor: as the engine does
+        alone = new ArrayList<>(left);
+        alone.addAll(context.getCurrentProcessorJobQueue());
+      } catch (Throwable t) {
+        batchesRolledBack.incrementAndGet();
+        log.debug("A batch of {} jobs rolled back ({}); running them one by one", jobIds.size(), t.toString());
+      } finally {
+        Context.removeJobExecutorContext();
+      }
+    }
+    // the engine's own path: one transaction per job, its failure handling, its unlock when stopping
+    new ExecuteJobsRunnable(alone, processEngine).run();
+  }
+
+  /**
+   * Each job as the engine's {@link ExecuteJobsCmd} runs it, all in the caller's command context,
+   * until {@code deadline} (a quarter of the lock time after the start: slow provider calls must not
+   * keep the batch's last jobs past their locks). Answers the jobs not run.
+   */
+  private record ExecuteBatchCmd(List<String> jobIds, long deadline) implements Command<List<String>> {
+    @Override
+    public List<String> execute(CommandContext commandContext) {
+      for (int i = 0; i < jobIds.size(); i++) {
+        if (i > 0 && System.nanoTime() - deadline > 0) {
+          return jobIds.subList(i, jobIds.size());
+        }
+        String jobId = jobIds.get(i);
+        try {
+          new ExecuteJobsCmd(jobId, new JobFailureCollector(jobId)).execute(commandContext);
+        } catch (RuntimeException e) {
+          // the engine logs what closes a command with an exception: one line here, the job's own
+          // failure (with its stack trace) is logged once, when the job runs again alone
+          throw new BatchRolledBack("A batch of " + jobIds.size() + " jobs rolled back: job " + jobId + " failed ("
+              + e + "); its jobs run again one by one");
+        }
+      }
+      return List.of();
+    }
+  }
+
+  /** Why a batch rolled back, without the job's stack trace (logged when the job runs alone). */
+  static final class BatchRolledBack extends RuntimeException {
+    BatchRolledBack(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * An acquisition's result, read through: its lists joined when the acquisition thread asks for
+   * them, after the acquisition's commit, so that a job another node locked first (removed from
+   * the result at that commit) is not among them. Joined only when the acquisition came back full:
+   * more jobs were due than it could take, a backlog, where what counts is how many jobs a second
+   * the executor gets through. Otherwise each job runs alone as the engine's own executor runs it,
+   * and no job waits behind another (a reply's answer, say).
+   */
+  static final class Joined extends AcquiredJobs {
+    private final AcquiredJobs acquired;
+    private final int batchSize;
+
+    Joined(AcquiredJobs acquired, int batchSize) {
+      super(acquired.getNumberOfJobsAttemptedToAcquire());
+      this.acquired = acquired;
+      this.batchSize = batchSize;
+    }
+
+    @Override
+    public List<List<String>> getJobIdBatches() {
+      List<List<String>> lists = acquired.getJobIdBatches();
+      boolean backlog = acquired.size() + acquired.getNumberOfJobsFailedToLock() >= acquired.getNumberOfJobsAttemptedToAcquire();
+      return backlog ? join(lists, batchSize) : lists;
+    }
+
+    @Override
+    public void addJobIdBatch(List<String> batch) {
+      acquired.addJobIdBatch(batch);
+    }
+
+    @Override
+    public void addJobIdBatch(String jobId) {
+      acquired.addJobIdBatch(jobId);
+    }
+
+    @Override
+    public boolean contains(String jobId) {
+      return acquired.contains(jobId);
+    }
+
+    @Override
+    public int size() {
+      return acquired.size();
+    }
+
+    @Override
+    public void removeJobId(String jobId) {
+      acquired.removeJobId(jobId);
+    }
+
+    @Override
+    public int getNumberOfJobsFailedToLock() {
+      return acquired.getNumberOfJobsFailedToLock();
+    }
+
+    @Override
+    public int getNumberOfJobsAttemptedToAcquire() {
+      return acquired.getNumberOfJobsAttemptedToAcquire();
+    }
+  }
+
+  /** Lists joined in order into lists of up to {@code size} ids; a list longer than that stays whole. */
+  static List<List<String>> join(List<List<String>> lists, int size) {
+    List<List<String>> joined = new ArrayList<>();
+    List<String> current = new ArrayList<>();
+    for (List<String> list : lists) {
+      if (!current.isEmpty() && current.size() + list.size() > size) {
+        joined.add(current);
+        current = new ArrayList<>();
+      }
+      current.addAll(list);
+    }
+    if (!current.isEmpty()) {
+      joined.add(current);
+    }
+    return joined;
+  }
+}

@@ -1,0 +1,213 @@
+package io.relais.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relais.RelaisApplication;
+import io.relais.contact.ContactInput;
+import io.relais.contact.ContactRegistry;
+import io.relais.outbound.InlineSendSteps;
+import io.relais.support.PostgresDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.impl.jobexecutor.AcquiredJobs;
+import org.camunda.bpm.engine.impl.jobexecutor.JobExecutor;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.CallActivity;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaIn;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The job executor as it runs in production, with its batches ({@link BatchingJobExecutor}): the
+ * timers of 64 journeys fall due together (the day after a campaign); the executor takes them 32
+ * at a time, a backlog, and runs them eight to a transaction. Three of the journeys fail after
+ * their SMS went: their batches roll back and run again job by job. Every customer gets exactly
+ * one SMS (the jobs of a rolled-back batch find the messages they recorded, under the same keys),
+ * the 61 others go on, the three fail as a job alone fails (retries, the failure recorded on the
+ * job) and, once the cause is gone, their retry goes on without sending again. On PostgreSQL and
+ * on the embedded H2.
+ */
+class BatchedJobsTest {
+
+  static final int JOURNEYS = 64;
+  static final String STEP = "Call_Send";
+
+  /** A step after the send that fails for the journeys of the contacts listed. */
+  public static class FailAfterSend implements JavaDelegate {
+    static final Set<String> CONTACTS = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void execute(DelegateExecution execution) {
+      if (CONTACTS.contains(execution.getBusinessKey())) {
+        throw new IllegalStateException("failure after the send");
+      }
+    }
+  }
+
+  @TempDir Path tmp;
+
+  @AfterEach
+  void clear() {
+    FailAfterSend.CONTACTS.clear();
+  }
+
+  @Test
+  void timersFallingDueTogetherRunInBatchesOnPostgres() {
+    try (PostgresDatabase db = PostgresDatabase.create()) {
+      Map<String, Object> props = new HashMap<>();
+      props.put("RELAIS_DB_URL", db.url());
+      props.put("RELAIS_DB_USER", db.user());
+      props.put("RELAIS_DB_PASSWORD", db.password().isEmpty() ? "trust-auth" : db.password());
+      props.put("RELAIS_ADMIN_PASSWORD", "a-long-admin-secret");
+      timersFallingDueTogether(props, "postgres");
+    }
+  }
+
+  @Test
+  void timersFallingDueTogetherRunInBatchesOnH2() {
+    timersFallingDueTogether(Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("db/relais")));
+  }
+
+  private void timersFallingDueTogether(Map<String, Object> base, String... profiles) {
+    Map<String, Object> props = new HashMap<>(base);
+    props.put("server.port", "0");
+    props.put("relais.processes-dir", "processes");
+    props.put("relais.forms-dir", "forms");
+    props.put("camunda.bpm.job-execution.enabled", "true");
+    props.put("camunda.bpm.job-execution.max-jobs-per-acquisition", "32");
+    props.put("relais.jobs.batch-size", "8");
+    String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RelaisApplication.class).profiles(profiles).run(args)) {
+      RuntimeService runtime = ctx.getBean(RuntimeService.class);
+      ManagementService management = ctx.getBean(ManagementService.class);
+      JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
+      BatchingJobExecutor executor = (BatchingJobExecutor) ctx.getBean(JobExecutor.class);
+      assertThat(executor.getBatchSize()).isEqualTo(8);
+
+      String journey = deploy(ctx.getBean(RepositoryService.class));
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      List<String> contactIds = new ArrayList<>();
+      for (int i = 0; i < JOURNEYS; i++) {
+        String id = "batch-" + run + "-" + i;
+        ctx.getBean(ContactRegistry.class).save(new ContactInput(id, String.format(Locale.ROOT, "+336%08d", i), null,
+            "Chloé", null, null, null, null, null, null, null));
+        contactIds.add(id);
+        runtime.createProcessInstanceByKey(journey).businessKey(id)
+            .setVariable("channel", "SMS").setVariable("category", "SERVICE")
+            .setVariable("text", "Votre commande est prête").execute();
+      }
+      Set<String> failing = Set.of(contactIds.get(3), contactIds.get(30), contactIds.get(60));
+      FailAfterSend.CONTACTS.addAll(failing);
+
+      // the day after: every timer due at once
+      int due = jdbc.update("update act_ru_job set duedate_ = ? where process_def_key_ = ?",
+          new java.sql.Timestamp(System.currentTimeMillis() - 1000), journey);
+      assertThat(due).isEqualTo(JOURNEYS);
+      executor.jobWasAdded();
+
+      awaitTrue("the 61 journeys at the next wait and the 3 failures recorded", () ->
+          runtime.createExecutionQuery().processDefinitionKey(journey).activityId("Wait_Next").count() == JOURNEYS - 3
+              && management.createJobQuery().processDefinitionKey(journey).withException().count() == 3);
+
+      Map<String, Long> smsPerContact = new HashMap<>();
+      jdbc.query("select contact_id, count(*) from message where direction = 'OUT' and channel = 'SMS' and contact_id like ? group by contact_id",
+          rs -> {
+            smsPerContact.put(rs.getString(1), rs.getLong(2));
+          }, "batch-" + run + "-%");
+      assertThat(smsPerContact).as("one SMS per customer, the failing ones included").hasSize(JOURNEYS).allSatisfy((c, n) -> assertThat(n).isOne());
+      assertThat(executor.batchesCommitted()).as("batches committed").isPositive();
+      assertThat(executor.jobsInCommittedBatches()).as("jobs run in batches").isGreaterThan(executor.batchesCommitted());
+      assertThat(executor.batchesRolledBack()).as("batches rolled back by a failing job").isPositive();
+
+      List<Job> failed = management.createJobQuery().processDefinitionKey(journey).withException().list();
+      assertThat(failed).allSatisfy(job -> {
+        assertThat(job.getExceptionMessage()).contains("failure after the send");
+        assertThat(job.getRetries()).isLessThan(5);
+      });
+      assertThat(failed.stream().map(j -> runtime.createProcessInstanceQuery().processInstanceId(j.getProcessInstanceId())
+          .singleResult().getBusinessKey())).containsExactlyInAnyOrderElementsOf(failing);
+
+      // the cause gone, the retries go on without sending again
+      FailAfterSend.CONTACTS.clear();
+      failed.forEach(job -> management.executeJob(job.getId()));
+      assertThat(runtime.createExecutionQuery().processDefinitionKey(journey).activityId("Wait_Next").count()).isEqualTo(JOURNEYS);
+      assertThat(jdbc.queryForObject("select count(*) from message where direction = 'OUT' and contact_id like ?", Long.class,
+          "batch-" + run + "-%")).isEqualTo(JOURNEYS);
+    }
+  }
+
+  @Test
+  void anAcquisitionsListsAreJoinedInOrderWithoutSplittingAJourneysList() {
+    List<List<String>> lists = List.of(List.of("a"), List.of("b1", "b2", "b3"), List.of("c"), List.of("d"), List.of("e1", "e2"),
+        List.of("f1", "f2", "f3", "f4", "f5"), List.of("g"));
+    assertThat(BatchingJobExecutor.join(lists, 4)).containsExactly(
+        List.of("a", "b1", "b2", "b3"), List.of("c", "d", "e1", "e2"), List.of("f1", "f2", "f3", "f4", "f5"), List.of("g"));
+    assertThat(BatchingJobExecutor.join(lists, 1)).hasSize(lists.size());
+    assertThat(BatchingJobExecutor.join(List.of(), 8)).isEmpty();
+  }
+
+  @Test
+  void onlyAFullAcquisitionABacklogIsJoined() {
+    AcquiredJobs full = new AcquiredJobs(4);
+    List.of("a", "b", "c", "d").forEach(full::addJobIdBatch);
+    assertThat(new BatchingJobExecutor.Joined(full, 2).getJobIdBatches()).containsExactly(List.of("a", "b"), List.of("c", "d"));
+    AcquiredJobs some = new AcquiredJobs(4);
+    List.of("a", "b", "c").forEach(some::addJobIdBatch);
+    assertThat(new BatchingJobExecutor.Joined(some, 2).getJobIdBatches()).containsExactly(List.of("a"), List.of("b"), List.of("c"));
+  }
+
+  /** start, a one-hour timer, the send step (inline, in the timer's job), a step that may fail, a wait. */
+  private static String deploy(RepositoryService repository) {
+    String key = "batched-" + UUID.randomUUID().toString().substring(0, 8);
+    BpmnModelInstance model = Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent()
+        .intermediateCatchEvent("Timer_Wait").timerWithDuration("PT1H")
+        .callActivity(STEP).calledElement(InlineSendSteps.CALLED_ELEMENT).camundaAsyncBefore()
+        .camundaIn("channel", "channel").camundaIn("category", "category").camundaIn("text", "text")
+        .camundaOut("sendOutcome", "sendOutcome")
+        .serviceTask("Task_After").camundaClass(FailAfterSend.class.getName())
+        .receiveTask("Wait_Next")
+        .endEvent()
+        .done();
+    CallActivity call = model.getModelElementById(STEP);
+    CamundaIn businessKey = model.newInstance(CamundaIn.class);
+    businessKey.setCamundaBusinessKey("#{execution.processBusinessKey}");
+    call.getExtensionElements().addChildElement(businessKey);
+    repository.createDeployment().addModelInstance(key + ".bpmn", model).deploy();
+    return key;
+  }
+
+  private static void awaitTrue(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
