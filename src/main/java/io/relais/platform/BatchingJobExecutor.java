@@ -1,8 +1,12 @@
 package io.relais.platform;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.camunda.bpm.engine.impl.ProcessEngineImpl;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
@@ -13,16 +17,22 @@ import org.camunda.bpm.engine.impl.jobexecutor.AcquiredJobs;
 import org.camunda.bpm.engine.impl.jobexecutor.ExecuteJobsRunnable;
 import org.camunda.bpm.engine.impl.jobexecutor.JobExecutorContext;
 import org.camunda.bpm.engine.impl.jobexecutor.JobFailureCollector;
+import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.TimerEntity;
 import org.camunda.bpm.engine.management.Metrics;
+import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.spring.components.jobexecutor.SpringJobExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's job executor, with the jobs of one acquisition run together: up to {@code batchSize}
- * jobs of different journeys in one transaction, instead of one transaction per job. A burst of
- * timers that fall due together (the day after a campaign) costs one commit per batch, and the
- * engine's flush writes the batch's rows in JDBC batches.
+ * The engine's job executor, with the timer jobs of one acquisition run together: up to
+ * {@code batchSize} timers of different journeys in one transaction, instead of one transaction per
+ * job. A burst of timers that fall due together (the day after a campaign, the morning after quiet
+ * hours) costs one commit per batch, and the engine's flush writes the batch's rows in JDBC
+ * batches. Other jobs (asynchronous continuations: the steps after a customer's reply) run alone
+ * as before, each handed to the pool as soon as the batch is taken apart, so that no one waiting
+ * for an answer waits for a batch.
  *
  * <p>What does not change:
  * <ul>
@@ -100,55 +110,94 @@ public class BatchingJobExecutor extends SpringJobExecutor {
 
   @Override
   public Runnable getExecuteJobsRunnable(List<String> jobIds, ProcessEngineImpl processEngine) {
-    if (jobIds.size() == 1) {
-      return super.getExecuteJobsRunnable(jobIds, processEngine);
+    if (jobIds instanceof Batch batch) {
+      return () -> runBatch(batch, processEngine);
     }
-    return () -> runBatch(jobIds, processEngine);
+    return super.getExecuteJobsRunnable(jobIds, processEngine);
   }
 
-  private void runBatch(List<String> jobIds, ProcessEngineImpl processEngine) {
+  /**
+   * The batch's timers run together; its other jobs (each journey's list that holds one) are handed
+   * to the pool at once, each list on its own thread as the engine would have run it.
+   */
+  private void runBatch(Batch batch, ProcessEngineImpl processEngine) {
+    if (!isActive()) {
+      new ExecuteJobsRunnable(batch, processEngine).run(); // unlocks them
+      return;
+    }
+    Set<String> timers = processEngine.getManagementService().createJobQuery().jobIds(new HashSet<>(batch)).timers().list()
+        .stream().map(Job::getId).collect(Collectors.toSet());
+    List<String> together = new ArrayList<>();
+    for (List<String> part : batch.parts) {
+      if (timers.containsAll(part)) {
+        together.addAll(part);
+      } else {
+        runAlone(part, processEngine);
+      }
+    }
+    if (together.size() > 1) {
+      runTogether(together, processEngine);
+    } else {
+      new ExecuteJobsRunnable(together, processEngine).run();
+    }
+  }
+
+  private void runAlone(List<String> jobIds, ProcessEngineImpl processEngine) {
+    try {
+      getTaskExecutor().execute(new ExecuteJobsRunnable(jobIds, processEngine));
+    } catch (RejectedExecutionException e) {
+      logRejectedExecution(processEngine, jobIds.size());
+      rejectedJobsHandler.jobsRejected(jobIds, processEngine, this);
+    }
+  }
+
+  private void runTogether(List<String> jobIds, ProcessEngineImpl processEngine) {
     List<String> alone = jobIds;
-    if (isActive()) {
-      ProcessEngineConfigurationImpl configuration = processEngine.getProcessEngineConfiguration();
-      JobExecutorContext context = new JobExecutorContext();
-      Context.setJobExecutorContext(context);
-      try {
-        List<String> left = configuration.getCommandExecutorTxRequired()
-            .execute(new ExecuteBatchCmd(jobIds, System.nanoTime() + getLockTimeInMillis() * 1_000_000L / 4));
-        int ran = jobIds.size() - left.size();
+    ProcessEngineConfigurationImpl configuration = processEngine.getProcessEngineConfiguration();
+    JobExecutorContext context = new JobExecutorContext();
+    Context.setJobExecutorContext(context);
+    try {
+      List<String> left = configuration.getCommandExecutorTxRequired()
+          .execute(new ExecuteBatchCmd(jobIds, System.nanoTime() + getLockTimeInMillis() * 1_000_000L / 4));
+      int ran = jobIds.size() - left.size();
+      if (ran > 1) {
         batchesCommitted.incrementAndGet();
         jobsInCommittedBatches.addAndGet(ran);
-        if (configuration.isMetricsEnabled()) {
-          configuration.getMetricsRegistry().markOccurrence(Metrics.JOB_SUCCESSFUL, ran);
-        }
-        // the jobs a slow batch left (their locks would not outlast it), then the exclusive jobs
-        // the batch created for its own journeys, locked to this executor: as the engine does
-        alone = new ArrayList<>(left);
-        alone.addAll(context.getCurrentProcessorJobQueue());
-      } catch (Throwable t) {
-        batchesRolledBack.incrementAndGet();
-        log.debug("A batch of {} jobs rolled back ({}); running them one by one", jobIds.size(), t.toString());
-      } finally {
-        Context.removeJobExecutorContext();
       }
+      if (configuration.isMetricsEnabled()) {
+        configuration.getMetricsRegistry().markOccurrence(Metrics.JOB_SUCCESSFUL, ran);
+      }
+      // the jobs a slow batch left (their locks would not outlast it), then the exclusive jobs
+      // the batch created for its own journeys, locked to this executor: as the engine does
+      alone = new ArrayList<>(left);
+      alone.addAll(context.getCurrentProcessorJobQueue());
+    } catch (Throwable t) {
+      batchesRolledBack.incrementAndGet();
+      log.debug("A batch of {} jobs rolled back ({}); running them one by one", jobIds.size(), t.toString());
+    } finally {
+      Context.removeJobExecutorContext();
     }
     // the engine's own path: one transaction per job, its failure handling, its unlock when stopping
     new ExecuteJobsRunnable(alone, processEngine).run();
   }
 
   /**
-   * Each job as the engine's {@link ExecuteJobsCmd} runs it, all in the caller's command context,
-   * until {@code deadline} (a quarter of the lock time after the start: slow provider calls must not
-   * keep the batch's last jobs past their locks). Answers the jobs not run.
+   * Each timer job as the engine's {@link ExecuteJobsCmd} runs it, all in the caller's command
+   * context, until the first job that is not a timer (an asynchronous continuation, as the steps
+   * after a customer's reply: someone may be waiting for what it sends, so it runs alone and
+   * commits at once) or {@code deadline} (a quarter of the lock time after the start: slow provider
+   * calls must not keep the batch's last jobs past their locks). Answers the jobs not run.
    */
-  private record ExecuteBatchCmd(List<String> jobIds, long deadline) implements Command<List<String>> {
+  record ExecuteBatchCmd(List<String> jobIds, long deadline) implements Command<List<String>> {
     @Override
     public List<String> execute(CommandContext commandContext) {
       for (int i = 0; i < jobIds.size(); i++) {
-        if (i > 0 && System.nanoTime() - deadline > 0) {
+        String jobId = jobIds.get(i);
+        // the entity the engine's command reads first anyway (then from this command's cache)
+        JobEntity job = commandContext.getDbEntityManager().selectById(JobEntity.class, jobId);
+        if ((job != null && !(job instanceof TimerEntity)) || (i > 0 && System.nanoTime() - deadline > 0)) {
           return jobIds.subList(i, jobIds.size());
         }
-        String jobId = jobIds.get(i);
         try {
           new ExecuteJobsCmd(jobId, new JobFailureCollector(jobId)).execute(commandContext);
         } catch (RuntimeException e) {
@@ -230,20 +279,40 @@ public class BatchingJobExecutor extends SpringJobExecutor {
     }
   }
 
-  /** Lists joined in order into lists of up to {@code size} ids; a list longer than that stays whole. */
+  /**
+   * Lists joined in order into lists of up to {@code size} ids; a list longer than that stays whole.
+   * A list made of more than one is a {@link Batch}.
+   */
   static List<List<String>> join(List<List<String>> lists, int size) {
     List<List<String>> joined = new ArrayList<>();
-    List<String> current = new ArrayList<>();
+    List<List<String>> current = new ArrayList<>();
+    int ids = 0;
     for (List<String> list : lists) {
-      if (!current.isEmpty() && current.size() + list.size() > size) {
-        joined.add(current);
+      if (!current.isEmpty() && ids + list.size() > size) {
+        joined.add(joinedList(current));
         current = new ArrayList<>();
+        ids = 0;
       }
-      current.addAll(list);
+      current.add(list);
+      ids += list.size();
     }
     if (!current.isEmpty()) {
-      joined.add(current);
+      joined.add(joinedList(current));
     }
     return joined;
+  }
+
+  private static List<String> joinedList(List<List<String>> parts) {
+    return parts.size() == 1 ? parts.get(0) : new Batch(parts);
+  }
+
+  /** The job ids of several of the engine's lists (one per journey for exclusive jobs), and those lists. */
+  static final class Batch extends ArrayList<String> {
+    private final transient List<List<String>> parts;
+
+    Batch(List<List<String>> parts) {
+      parts.forEach(this::addAll);
+      this.parts = List.copyOf(parts);
+    }
   }
 }

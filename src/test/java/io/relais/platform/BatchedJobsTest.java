@@ -2,6 +2,7 @@ package io.relais.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.relais.RelaisApplication;
 import io.relais.contact.ContactInput;
 import io.relais.contact.ContactRegistry;
@@ -138,6 +139,12 @@ class BatchedJobsTest {
       assertThat(executor.batchesCommitted()).as("batches committed").isPositive();
       assertThat(executor.jobsInCommittedBatches()).as("jobs run in batches").isGreaterThan(executor.batchesCommitted());
       assertThat(executor.batchesRolledBack()).as("batches rolled back by a failing job").isPositive();
+      MeterRegistry meters = ctx.getBean(MeterRegistry.class);
+      assertThat(meters.get(JobExecutionConfiguration.BATCHES).tag("outcome", "committed").functionCounter().count())
+          .isEqualTo(executor.batchesCommitted());
+      assertThat(meters.get(JobExecutionConfiguration.BATCHES).tag("outcome", "rolled-back").functionCounter().count())
+          .isEqualTo(executor.batchesRolledBack());
+      assertThat(meters.get(JobExecutionConfiguration.BATCHED_JOBS).functionCounter().count()).isEqualTo(executor.jobsInCommittedBatches());
 
       List<Job> failed = management.createJobQuery().processDefinitionKey(journey).withException().list();
       assertThat(failed).allSatisfy(job -> {
