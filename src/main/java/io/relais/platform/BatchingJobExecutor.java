@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.impl.ProcessEngineImpl;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
@@ -31,8 +32,7 @@ import org.slf4j.LoggerFactory;
  * job. A burst of timers that fall due together (the day after a campaign, the morning after quiet
  * hours) costs one commit per batch, and the engine's flush writes the batch's rows in JDBC
  * batches. Other jobs (asynchronous continuations: the steps after a customer's reply) run alone
- * as before, each handed to the pool as soon as the batch is taken apart, so that no one waiting
- * for an answer waits for a batch.
+ * as before, each on a thread of its own, so that no one waiting for an answer waits for a batch.
  *
  * <p>What does not change:
  * <ul>
@@ -96,8 +96,8 @@ public class BatchingJobExecutor extends SpringJobExecutor {
   }
 
   /**
-   * The engine's acquisition, its lists (one per journey for exclusive jobs) joined into lists of
-   * up to {@code batchSize} jobs. A journey's list is never split.
+   * The engine's acquisition, its journeys' lists of timer jobs joined into lists of up to
+   * {@code batchSize} jobs under a backlog ({@link Joined}). A journey's list is never split.
    */
   @Override
   public Command<AcquiredJobs> getAcquireJobsCmd(int numJobs) {
@@ -105,7 +105,11 @@ public class BatchingJobExecutor extends SpringJobExecutor {
     if (batchSize == 1) {
       return acquire;
     }
-    return commandContext -> new Joined(acquire.execute(commandContext), batchSize);
+    return commandContext -> {
+      ManagementService management = commandContext.getProcessEngineConfiguration().getManagementService();
+      return new Joined(acquire.execute(commandContext), batchSize,
+          ids -> management.createJobQuery().jobIds(ids).timers().list().stream().map(Job::getId).collect(Collectors.toSet()));
+    };
   }
 
   @Override
@@ -116,39 +120,12 @@ public class BatchingJobExecutor extends SpringJobExecutor {
     return super.getExecuteJobsRunnable(jobIds, processEngine);
   }
 
-  /**
-   * The batch's timers run together; its other jobs (each journey's list that holds one) are handed
-   * to the pool at once, each list on its own thread as the engine would have run it.
-   */
   private void runBatch(Batch batch, ProcessEngineImpl processEngine) {
     if (!isActive()) {
       new ExecuteJobsRunnable(batch, processEngine).run(); // unlocks them
       return;
     }
-    Set<String> timers = processEngine.getManagementService().createJobQuery().jobIds(new HashSet<>(batch)).timers().list()
-        .stream().map(Job::getId).collect(Collectors.toSet());
-    List<String> together = new ArrayList<>();
-    for (List<String> part : batch.parts) {
-      if (timers.containsAll(part)) {
-        together.addAll(part);
-      } else {
-        runAlone(part, processEngine);
-      }
-    }
-    if (together.size() > 1) {
-      runTogether(together, processEngine);
-    } else {
-      new ExecuteJobsRunnable(together, processEngine).run();
-    }
-  }
-
-  private void runAlone(List<String> jobIds, ProcessEngineImpl processEngine) {
-    try {
-      getTaskExecutor().execute(new ExecuteJobsRunnable(jobIds, processEngine));
-    } catch (RejectedExecutionException e) {
-      logRejectedExecution(processEngine, jobIds.size());
-      rejectedJobsHandler.jobsRejected(jobIds, processEngine, this);
-    }
+    runTogether(batch, processEngine);
   }
 
   private void runTogether(List<String> jobIds, ProcessEngineImpl processEngine) {
@@ -219,28 +196,53 @@ public class BatchingJobExecutor extends SpringJobExecutor {
   }
 
   /**
-   * An acquisition's result, read through: its lists joined when the acquisition thread asks for
-   * them, after the acquisition's commit, so that a job another node locked first (removed from
-   * the result at that commit) is not among them. Joined only when the acquisition came back full:
-   * more jobs were due than it could take, a backlog, where what counts is how many jobs a second
-   * the executor gets through. Otherwise each job runs alone as the engine's own executor runs it,
-   * and no job waits behind another (a reply's answer, say).
+   * An acquisition's result, read through: its journeys' lists of timer jobs joined when the
+   * acquisition thread asks for them, after the acquisition's commit, so that a job another node
+   * locked first (removed from the result at that commit) is not among them. Joined only when the
+   * acquisition came back full: more jobs were due than it could take, a backlog, where what counts
+   * is how many jobs a second the executor gets through. The other lists (asynchronous
+   * continuations: a reply's next steps) stay as the engine made them, each run alone on a thread
+   * of its own, and no one waiting for an answer waits for a batch.
    */
   static final class Joined extends AcquiredJobs {
     private final AcquiredJobs acquired;
     private final int batchSize;
+    private final UnaryOperator<Set<String>> timersAmong;
+    private List<List<String>> lists;
 
-    Joined(AcquiredJobs acquired, int batchSize) {
+    /** @param timersAmong which of these job ids are timers (asked after the acquisition's commit) */
+    Joined(AcquiredJobs acquired, int batchSize, UnaryOperator<Set<String>> timersAmong) {
       super(acquired.getNumberOfJobsAttemptedToAcquire());
       this.acquired = acquired;
       this.batchSize = batchSize;
+      this.timersAmong = timersAmong;
     }
 
     @Override
     public List<List<String>> getJobIdBatches() {
-      List<List<String>> lists = acquired.getJobIdBatches();
+      if (lists == null) {
+        lists = joinTimers();
+      }
+      return lists;
+    }
+
+    /** The journeys' lists of timers joined (in order); the others as the engine made them. */
+    private List<List<String>> joinTimers() {
+      List<List<String>> engines = acquired.getJobIdBatches();
       boolean backlog = acquired.size() + acquired.getNumberOfJobsFailedToLock() >= acquired.getNumberOfJobsAttemptedToAcquire();
-      return backlog ? join(lists, batchSize) : lists;
+      if (!backlog || engines.size() < 2) {
+        return engines;
+      }
+      Set<String> ids = new HashSet<>();
+      engines.forEach(ids::addAll);
+      Set<String> timers = timersAmong.apply(ids);
+      List<List<String>> timerLists = new ArrayList<>();
+      List<List<String>> result = new ArrayList<>();
+      for (List<String> list : engines) {
+        (timers.containsAll(list) ? timerLists : result).add(list);
+      }
+      result.addAll(join(timerLists, batchSize));
+      return result;
     }
 
     @Override
@@ -306,13 +308,10 @@ public class BatchingJobExecutor extends SpringJobExecutor {
     return parts.size() == 1 ? parts.get(0) : new Batch(parts);
   }
 
-  /** The job ids of several of the engine's lists (one per journey for exclusive jobs), and those lists. */
+  /** The job ids of several of the engine's lists (one per journey), to run in one transaction. */
   static final class Batch extends ArrayList<String> {
-    private final transient List<List<String>> parts;
-
     Batch(List<List<String>> parts) {
       parts.forEach(this::addAll);
-      this.parts = List.copyOf(parts);
     }
   }
 }

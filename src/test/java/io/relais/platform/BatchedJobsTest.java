@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -174,13 +176,15 @@ class BatchedJobsTest {
   }
 
   @Test
-  void onlyAFullAcquisitionABacklogIsJoined() {
-    AcquiredJobs full = new AcquiredJobs(4);
-    List.of("a", "b", "c", "d").forEach(full::addJobIdBatch);
-    assertThat(new BatchingJobExecutor.Joined(full, 2).getJobIdBatches()).containsExactly(List.of("a", "b"), List.of("c", "d"));
-    AcquiredJobs some = new AcquiredJobs(4);
-    List.of("a", "b", "c").forEach(some::addJobIdBatch);
-    assertThat(new BatchingJobExecutor.Joined(some, 2).getJobIdBatches()).containsExactly(List.of("a"), List.of("b"), List.of("c"));
+  void onlyTheTimersOfAFullAcquisitionABacklogAreJoined() {
+    AcquiredJobs full = new AcquiredJobs(5);
+    List.of("t1", "t2", "c1", "t3", "t4").forEach(full::addJobIdBatch);
+    UnaryOperator<Set<String>> timers = ids -> ids.stream().filter(id -> id.startsWith("t")).collect(Collectors.toSet());
+    assertThat(new BatchingJobExecutor.Joined(full, 2, timers).getJobIdBatches())
+        .as("the continuation alone, the timers two by two").containsExactly(List.of("c1"), List.of("t1", "t2"), List.of("t3", "t4"));
+    AcquiredJobs some = new AcquiredJobs(5);
+    List.of("t1", "t2", "t3").forEach(some::addJobIdBatch);
+    assertThat(new BatchingJobExecutor.Joined(some, 2, timers).getJobIdBatches()).containsExactly(List.of("t1"), List.of("t2"), List.of("t3"));
   }
 
   /** start, a one-hour timer, the send step (inline, in the timer's job), a step that may fail, a wait. */
