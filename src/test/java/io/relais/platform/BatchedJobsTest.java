@@ -22,6 +22,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngines;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -93,76 +95,85 @@ class BatchedJobsTest {
 
   private void timersFallingDueTogether(Map<String, Object> base, String... profiles) {
     Map<String, Object> props = new HashMap<>(base);
-    props.put("server.port", "0");
     props.put("relais.processes-dir", "processes");
     props.put("relais.forms-dir", "forms");
     props.put("camunda.bpm.job-execution.enabled", "true");
     props.put("camunda.bpm.job-execution.max-jobs-per-acquisition", "32");
     props.put("relais.jobs.batch-size", "8");
     String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    // Camunda's REST finds its engine by name in a static registry, which this second engine (same
+    // name) takes over and, when closed, empties: the suite's shared context's /engine-rest would
+    // answer 404 afterwards. Its engines are put back when this test is done.
+    Map<String, ProcessEngine> registered = new HashMap<>(ProcessEngines.getProcessEngines());
     try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RelaisApplication.class).profiles(profiles).run(args)) {
-      RuntimeService runtime = ctx.getBean(RuntimeService.class);
-      ManagementService management = ctx.getBean(ManagementService.class);
-      JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
-      BatchingJobExecutor executor = (BatchingJobExecutor) ctx.getBean(JobExecutor.class);
-      assertThat(executor.getBatchSize()).isEqualTo(8);
-
-      String journey = deploy(ctx.getBean(RepositoryService.class));
-      String run = UUID.randomUUID().toString().substring(0, 8);
-      List<String> contactIds = new ArrayList<>();
-      for (int i = 0; i < JOURNEYS; i++) {
-        String id = "batch-" + run + "-" + i;
-        ctx.getBean(ContactRegistry.class).save(new ContactInput(id, String.format(Locale.ROOT, "+336%08d", i), null,
-            "Chloé", null, null, null, null, null, null, null));
-        contactIds.add(id);
-        runtime.createProcessInstanceByKey(journey).businessKey(id)
-            .setVariable("channel", "SMS").setVariable("category", "SERVICE")
-            .setVariable("text", "Votre commande est prête").execute();
-      }
-      Set<String> failing = Set.of(contactIds.get(3), contactIds.get(30), contactIds.get(60));
-      FailAfterSend.CONTACTS.addAll(failing);
-
-      // the day after: every timer due at once
-      int due = jdbc.update("update act_ru_job set duedate_ = ? where process_def_key_ = ?",
-          new java.sql.Timestamp(System.currentTimeMillis() - 1000), journey);
-      assertThat(due).isEqualTo(JOURNEYS);
-      executor.jobWasAdded();
-
-      awaitTrue("the 61 journeys at the next wait and the 3 failures recorded", () ->
-          runtime.createExecutionQuery().processDefinitionKey(journey).activityId("Wait_Next").count() == JOURNEYS - 3
-              && management.createJobQuery().processDefinitionKey(journey).withException().count() == 3);
-
-      Map<String, Long> smsPerContact = new HashMap<>();
-      jdbc.query("select contact_id, count(*) from message where direction = 'OUT' and channel = 'SMS' and contact_id like ? group by contact_id",
-          rs -> {
-            smsPerContact.put(rs.getString(1), rs.getLong(2));
-          }, "batch-" + run + "-%");
-      assertThat(smsPerContact).as("one SMS per customer, the failing ones included").hasSize(JOURNEYS).allSatisfy((c, n) -> assertThat(n).isOne());
-      assertThat(executor.batchesCommitted()).as("batches committed").isPositive();
-      assertThat(executor.jobsInCommittedBatches()).as("jobs run in batches").isGreaterThan(executor.batchesCommitted());
-      assertThat(executor.batchesRolledBack()).as("batches rolled back by a failing job").isPositive();
-      MeterRegistry meters = ctx.getBean(MeterRegistry.class);
-      assertThat(meters.get(JobExecutionConfiguration.BATCHES).tag("outcome", "committed").functionCounter().count())
-          .isEqualTo(executor.batchesCommitted());
-      assertThat(meters.get(JobExecutionConfiguration.BATCHES).tag("outcome", "rolled-back").functionCounter().count())
-          .isEqualTo(executor.batchesRolledBack());
-      assertThat(meters.get(JobExecutionConfiguration.BATCHED_JOBS).functionCounter().count()).isEqualTo(executor.jobsInCommittedBatches());
-
-      List<Job> failed = management.createJobQuery().processDefinitionKey(journey).withException().list();
-      assertThat(failed).allSatisfy(job -> {
-        assertThat(job.getExceptionMessage()).contains("failure after the send");
-        assertThat(job.getRetries()).isLessThan(5);
-      });
-      assertThat(failed.stream().map(j -> runtime.createProcessInstanceQuery().processInstanceId(j.getProcessInstanceId())
-          .singleResult().getBusinessKey())).containsExactlyInAnyOrderElementsOf(failing);
-
-      // the cause gone, the retries go on without sending again
-      FailAfterSend.CONTACTS.clear();
-      failed.forEach(job -> management.executeJob(job.getId()));
-      assertThat(runtime.createExecutionQuery().processDefinitionKey(journey).activityId("Wait_Next").count()).isEqualTo(JOURNEYS);
-      assertThat(jdbc.queryForObject("select count(*) from message where direction = 'OUT' and contact_id like ?", Long.class,
-          "batch-" + run + "-%")).isEqualTo(JOURNEYS);
+      checkBatches(ctx);
+    } finally {
+      registered.values().forEach(ProcessEngines::registerProcessEngine);
     }
+  }
+
+  private void checkBatches(ConfigurableApplicationContext ctx) {
+    RuntimeService runtime = ctx.getBean(RuntimeService.class);
+    ManagementService management = ctx.getBean(ManagementService.class);
+    JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
+    BatchingJobExecutor executor = (BatchingJobExecutor) ctx.getBean(JobExecutor.class);
+    assertThat(executor.getBatchSize()).isEqualTo(8);
+
+    String journey = deploy(ctx.getBean(RepositoryService.class));
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    List<String> contactIds = new ArrayList<>();
+    for (int i = 0; i < JOURNEYS; i++) {
+      String id = "batch-" + run + "-" + i;
+      ctx.getBean(ContactRegistry.class).save(new ContactInput(id, String.format(Locale.ROOT, "+336%08d", i), null,
+          "Chloé", null, null, null, null, null, null, null));
+      contactIds.add(id);
+      runtime.createProcessInstanceByKey(journey).businessKey(id)
+          .setVariable("channel", "SMS").setVariable("category", "SERVICE")
+          .setVariable("text", "Votre commande est prête").execute();
+    }
+    Set<String> failing = Set.of(contactIds.get(3), contactIds.get(30), contactIds.get(60));
+    FailAfterSend.CONTACTS.addAll(failing);
+
+    // the day after: every timer due at once
+    int due = jdbc.update("update act_ru_job set duedate_ = ? where process_def_key_ = ?",
+        new java.sql.Timestamp(System.currentTimeMillis() - 1000), journey);
+    assertThat(due).isEqualTo(JOURNEYS);
+    executor.jobWasAdded();
+
+    awaitTrue("the 61 journeys at the next wait and the 3 failures recorded", () ->
+        runtime.createExecutionQuery().processDefinitionKey(journey).activityId("Wait_Next").count() == JOURNEYS - 3
+            && management.createJobQuery().processDefinitionKey(journey).withException().count() == 3);
+
+    Map<String, Long> smsPerContact = new HashMap<>();
+    jdbc.query("select contact_id, count(*) from message where direction = 'OUT' and channel = 'SMS' and contact_id like ? group by contact_id",
+        rs -> {
+          smsPerContact.put(rs.getString(1), rs.getLong(2));
+        }, "batch-" + run + "-%");
+    assertThat(smsPerContact).as("one SMS per customer, the failing ones included").hasSize(JOURNEYS).allSatisfy((c, n) -> assertThat(n).isOne());
+    assertThat(executor.batchesCommitted()).as("batches committed").isPositive();
+    assertThat(executor.jobsInCommittedBatches()).as("jobs run in batches").isGreaterThan(executor.batchesCommitted());
+    assertThat(executor.batchesRolledBack()).as("batches rolled back by a failing job").isPositive();
+    MeterRegistry meters = ctx.getBean(MeterRegistry.class);
+    assertThat(meters.get(JobExecutionConfiguration.BATCHES).tag("outcome", "committed").functionCounter().count())
+        .isEqualTo(executor.batchesCommitted());
+    assertThat(meters.get(JobExecutionConfiguration.BATCHES).tag("outcome", "rolled-back").functionCounter().count())
+        .isEqualTo(executor.batchesRolledBack());
+    assertThat(meters.get(JobExecutionConfiguration.BATCHED_JOBS).functionCounter().count()).isEqualTo(executor.jobsInCommittedBatches());
+
+    List<Job> failed = management.createJobQuery().processDefinitionKey(journey).withException().list();
+    assertThat(failed).allSatisfy(job -> {
+      assertThat(job.getExceptionMessage()).contains("failure after the send");
+      assertThat(job.getRetries()).isLessThan(5);
+    });
+    assertThat(failed.stream().map(j -> runtime.createProcessInstanceQuery().processInstanceId(j.getProcessInstanceId())
+        .singleResult().getBusinessKey())).containsExactlyInAnyOrderElementsOf(failing);
+
+    // the cause gone, the retries go on without sending again
+    FailAfterSend.CONTACTS.clear();
+    failed.forEach(job -> management.executeJob(job.getId()));
+    assertThat(runtime.createExecutionQuery().processDefinitionKey(journey).activityId("Wait_Next").count()).isEqualTo(JOURNEYS);
+    assertThat(jdbc.queryForObject("select count(*) from message where direction = 'OUT' and contact_id like ?", Long.class,
+        "batch-" + run + "-%")).isEqualTo(JOURNEYS);
   }
 
   @Test
