@@ -18,6 +18,7 @@ import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
 import io.relais.support.Jobs;
 import io.relais.support.RelaisSpringTest;
+import io.relais.support.TestModels;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,8 +39,6 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.assertions.bpmn.AbstractAssertions;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
-import org.camunda.bpm.model.bpmn.instance.CallActivity;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaIn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,10 +121,7 @@ class InlineSendStepTest {
         .receiveTask("Wait_Next")
         .endEvent()
         .done();
-    CallActivity call = model.getModelElementById(STEP);
-    CamundaIn businessKey = model.newInstance(CamundaIn.class);
-    businessKey.setCamundaBusinessKey("#{execution.processBusinessKey}");
-    call.getExtensionElements().addChildElement(businessKey);
+    TestModels.passingBusinessKey(model, STEP);
     repository.createDeployment().addModelInstance(key + ".bpmn", model).deploy();
   }
 

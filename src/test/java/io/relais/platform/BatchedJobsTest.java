@@ -8,6 +8,7 @@ import io.relais.contact.ContactInput;
 import io.relais.contact.ContactRegistry;
 import io.relais.outbound.InlineSendSteps;
 import io.relais.support.PostgresDatabase;
+import io.relais.support.TestModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +34,6 @@ import org.camunda.bpm.engine.impl.jobexecutor.JobExecutor;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
-import org.camunda.bpm.model.bpmn.instance.CallActivity;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaIn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,12 +78,7 @@ class BatchedJobsTest {
   @Test
   void timersFallingDueTogetherRunInBatchesOnPostgres() {
     try (PostgresDatabase db = PostgresDatabase.create()) {
-      Map<String, Object> props = new HashMap<>();
-      props.put("RELAIS_DB_URL", db.url());
-      props.put("RELAIS_DB_USER", db.user());
-      props.put("RELAIS_DB_PASSWORD", db.password().isEmpty() ? "trust-auth" : db.password());
-      props.put("RELAIS_ADMIN_PASSWORD", "a-long-admin-secret");
-      timersFallingDueTogether(props, "postgres");
+      timersFallingDueTogether(db.productionProfileProperties(), "postgres");
     }
   }
 
@@ -210,10 +204,7 @@ class BatchedJobsTest {
         .receiveTask("Wait_Next")
         .endEvent()
         .done();
-    CallActivity call = model.getModelElementById(STEP);
-    CamundaIn businessKey = model.newInstance(CamundaIn.class);
-    businessKey.setCamundaBusinessKey("#{execution.processBusinessKey}");
-    call.getExtensionElements().addChildElement(businessKey);
+    TestModels.passingBusinessKey(model, STEP);
     repository.createDeployment().addModelInstance(key + ".bpmn", model).deploy();
     return key;
   }

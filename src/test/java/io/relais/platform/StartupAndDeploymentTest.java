@@ -46,12 +46,7 @@ class StartupAndDeploymentTest {
   @Test
   void startsOnPostgresDeploysAllAndRestartsWithoutNewVersion() throws IOException {
     try (PostgresDatabase db = PostgresDatabase.create()) {
-      Map<String, Object> props = new HashMap<>();
-      props.put("RELAIS_DB_URL", db.url());
-      props.put("RELAIS_DB_USER", db.user());
-      props.put("RELAIS_DB_PASSWORD", db.password().isEmpty() ? "trust-auth" : db.password());
-      props.put("RELAIS_ADMIN_PASSWORD", "a-long-admin-secret");
-      checkTwoStarts(props, new String[] {"postgres"});
+      checkTwoStarts(db.productionProfileProperties(), new String[] {"postgres"});
     }
   }
 

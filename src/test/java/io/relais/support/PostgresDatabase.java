@@ -49,6 +49,16 @@ public final class PostgresDatabase implements AutoCloseable {
     return env("RELAIS_TEST_PG_PASSWORD", "");
   }
 
+  /** What Relais' {@code postgres} profile needs to run on this database (its environment variables). */
+  public java.util.Map<String, Object> productionProfileProperties() {
+    java.util.Map<String, Object> props = new java.util.HashMap<>();
+    props.put("RELAIS_DB_URL", url());
+    props.put("RELAIS_DB_USER", user());
+    props.put("RELAIS_DB_PASSWORD", password().isEmpty() ? "trust-auth" : password());
+    props.put("RELAIS_ADMIN_PASSWORD", "a-long-admin-secret");
+    return props;
+  }
+
   /** A connection pool on this database, of at most {@code maxPoolSize} connections; the caller closes it. */
   public HikariDataSource pool(int maxPoolSize) {
     HikariConfig config = new HikariConfig();
