@@ -120,15 +120,11 @@ public class BatchingJobExecutor extends SpringJobExecutor {
     return super.getExecuteJobsRunnable(jobIds, processEngine);
   }
 
-  private void runBatch(Batch batch, ProcessEngineImpl processEngine) {
+  private void runBatch(Batch jobIds, ProcessEngineImpl processEngine) {
     if (!isActive()) {
-      new ExecuteJobsRunnable(batch, processEngine).run(); // unlocks them
+      new ExecuteJobsRunnable(jobIds, processEngine).run(); // unlocks them
       return;
     }
-    runTogether(batch, processEngine);
-  }
-
-  private void runTogether(List<String> jobIds, ProcessEngineImpl processEngine) {
     List<String> alone = jobIds;
     ProcessEngineConfigurationImpl configuration = processEngine.getProcessEngineConfiguration();
     JobExecutorContext context = new JobExecutorContext();
@@ -160,9 +156,9 @@ public class BatchingJobExecutor extends SpringJobExecutor {
 
   /**
    * Each timer job as the engine's {@link ExecuteJobsCmd} runs it, all in the caller's command
-   * context, until the first job that is not a timer (an asynchronous continuation, as the steps
-   * after a customer's reply: someone may be waiting for what it sends, so it runs alone and
-   * commits at once) or {@code deadline} (a quarter of the lock time after the start: slow provider
+   * context, until the first job that is not a timer (the acquisition joins timers only; should
+   * another job be there, an asynchronous continuation whose answer someone may be waiting for, it
+   * runs alone and commits at once) or {@code deadline} (a quarter of the lock time after the start: slow provider
    * calls must not keep the batch's last jobs past their locks). Answers the jobs not run.
    */
   record ExecuteBatchCmd(List<String> jobIds, long deadline) implements Command<List<String>> {
