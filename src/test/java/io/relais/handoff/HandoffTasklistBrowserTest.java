@@ -10,6 +10,7 @@ import io.relais.contact.ContactRegistry;
 import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
+import io.relais.support.Await;
 import io.relais.support.Jobs;
 import io.relais.support.RelaisSpringTest;
 import java.io.File;
@@ -127,7 +128,7 @@ class HandoffTasklistBrowserTest {
       wait.until(ExpectedConditions.elementToBeClickable(
           By.xpath("//button[normalize-space(.)='Complete' or normalize-space(.)='Terminer']"))).click();
 
-      waitUntil(() -> tasks.createTaskQuery().processInstanceId(pi.getId()).count() == 0, Duration.ofSeconds(20));
+      Await.until("the hand-off task completed", Duration.ofSeconds(20), () -> tasks.createTaskQuery().processInstanceId(pi.getId()).count() == 0);
       Jobs.runDue(management, pi.getId());
 
       List<MessageRecord> sent = messages.transcript(marie.id()).stream()
@@ -169,20 +170,5 @@ class HandoffTasklistBrowserTest {
     Files.createDirectories(SCREENSHOTS);
     File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
     Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout) {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("Condition not met within " + timeout);
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

@@ -6,6 +6,7 @@ import io.relais.contact.Channel;
 import io.relais.contact.Contact;
 import io.relais.contact.ConsentVerdict;
 import io.relais.conversation.MessageRecord;
+import io.relais.support.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -64,12 +65,8 @@ class SendOutboxTest {
     return f.jdbc.queryForObject("select due_at from message_outbox where message_id = ?", java.sql.Timestamp.class, id).toInstant();
   }
 
-  static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!done.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(until);
-      Thread.sleep(20);
-    }
+  static void await(String what, java.util.function.BooleanSupplier done) {
+    Await.until(what, java.time.Duration.ofSeconds(10), done);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.relais.RelaisApplication;
 import io.relais.contact.ContactInput;
 import io.relais.contact.ContactRegistry;
 import io.relais.outbound.InlineSendSteps;
+import io.relais.support.Await;
 import io.relais.support.PostgresDatabase;
 import io.relais.support.TestModels;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.ManagementService;
@@ -134,7 +134,7 @@ class BatchedJobsTest {
     assertThat(due).isEqualTo(JOURNEYS);
     executor.jobWasAdded();
 
-    awaitTrue("the 61 journeys at the next wait and the 3 failures recorded", () ->
+    Await.until("the 61 journeys at the next wait and the 3 failures recorded", Duration.ofSeconds(90), () ->
         runtime.createExecutionQuery().processDefinitionKey(journey).activityId("Wait_Next").count() == JOURNEYS - 3
             && management.createJobQuery().processDefinitionKey(journey).withException().count() == 3);
 
@@ -207,20 +207,5 @@ class BatchedJobsTest {
     TestModels.passingBusinessKey(model, STEP);
     repository.createDeployment().addModelInstance(key + ".bpmn", model).deploy();
     return key;
-  }
-
-  private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }
