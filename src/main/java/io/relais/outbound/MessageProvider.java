@@ -1,6 +1,7 @@
 package io.relais.outbound;
 
 import io.relais.contact.Channel;
+import io.relais.contact.ContactDetails;
 import java.time.Instant;
 
 /** A way out to the customer: Twilio, SendGrid, or the simulator when no credentials are set. */
@@ -72,10 +73,23 @@ public interface MessageProvider {
     }
 
     public ProviderException(String message, String code, boolean optedOut, boolean outcomeUnknown, Throwable cause) {
-      super(message, cause);
+      // a provider's text may quote the recipient: neither this message nor its cause's carries it on
+      super(ContactDetails.redacted(message), cause == null ? null : new RedactedCause(cause));
       this.code = code;
       this.optedOut = optedOut;
       this.outcomeUnknown = outcomeUnknown;
+    }
+
+    /**
+     * The provider's exception as a cause without its contact details: its class and message
+     * (redacted) and its stack, so that a logged stack trace still shows where it came from.
+     */
+    static final class RedactedCause extends RuntimeException {
+      RedactedCause(Throwable original) {
+        super(original.getClass().getName() + ": " + ContactDetails.redacted(original.getMessage()),
+            original.getCause() == null ? null : new RedactedCause(original.getCause()), false, true);
+        setStackTrace(original.getStackTrace());
+      }
     }
 
     /** The request may have reached the provider: the message may have gone (or not). */

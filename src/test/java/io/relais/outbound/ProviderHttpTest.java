@@ -117,6 +117,40 @@ class ProviderHttpTest {
   }
 
   @Test
+  void aRefusalQuotingTheRecipientKeepsTheNumberOutOfTheExceptionAndItsStack() {
+    wm.stubFor(post(urlEqualTo(MESSAGES)).willReturn(aResponse().withStatus(400)
+        .withBody("{\"code\":21211,\"message\":\"The 'To' number +33612345678 is not a valid phone number.\",\"status\":400}")));
+    assertThatThrownBy(() -> new TwilioProvider(twilioConfig()).send(sms("36180", "+33612345678", "x", Channel.SMS, null)))
+        .isInstanceOfSatisfying(MessageProvider.ProviderException.class, e -> {
+          assertThat(e.code()).isEqualTo("21211");
+          assertThat(e.getMessage()).isEqualTo("Twilio refused the message: The 'To' number [phone] is not a valid phone number.");
+          // what a logged stack trace would print: the SDK's exception is still there, by class and frames
+          assertThat(stackTrace(e)).contains("com.twilio.exception.ApiException").contains("TwilioProvider.send").doesNotContain("612345678");
+        });
+  }
+
+  @Test
+  void aSendGridRefusalQuotingTheAddressKeepsItOut() {
+    wm.stubFor(post(urlEqualTo("/v3/mail/send")).willReturn(aResponse().withStatus(400)
+        .withBody("{\"errors\":[{\"message\":\"lea@example.org does not accept mail\",\"field\":\"personalizations.0.to.0.email\"}]}")));
+    OutboundProperties props = new OutboundProperties("https://relais.example.fr", null, null, null, null, null, null,
+        new OutboundProperties.Sendgrid("SG.key", "http://localhost:" + wm.port(), "bonjour@maboutique.fr", "MaBoutique", null), null);
+    MessageProvider.OutboundMessage email = new MessageProvider.OutboundMessage("m-8", "c-8", Channel.EMAIL, MessageCategory.MARKETING,
+        "bonjour@maboutique.fr", "lea@example.org", "Bonjour", null, "Soldes", null, new JourneyStep("pi-8", "welcome", 1, "Call_SendWelcome"));
+    assertThatThrownBy(() -> new SendGridProvider(props).send(email))
+        .isInstanceOfSatisfying(MessageProvider.ProviderException.class, e -> {
+          assertThat(e.getMessage()).contains("HTTP 400").contains("[email] does not accept mail").contains("personalizations.0.to.0.email");
+          assertThat(stackTrace(e)).doesNotContain("lea@example.org");
+        });
+  }
+
+  static String stackTrace(Throwable e) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(out));
+    return out.toString();
+  }
+
+  @Test
   void sendGridGetsHtmlAndTextPartsAndIdOnlyCustomArgs() {
     wm.stubFor(post(urlEqualTo("/v3/mail/send")).willReturn(aResponse().withStatus(202).withHeader("X-Message-Id", "sg-xyz")));
     OutboundProperties props = new OutboundProperties("https://relais.example.fr", null, null, null, null, null, null,

@@ -11,6 +11,7 @@ import io.relais.contact.ConsentLedger;
 import io.relais.contact.ConsentMethod;
 import io.relais.contact.ConsentPolicy;
 import io.relais.contact.ConsentStatus;
+import io.relais.contact.ContactDetails;
 import io.relais.contact.ContactDirectory;
 import io.relais.contact.ContactInput;
 import io.relais.contact.ContactRegistry;
@@ -196,7 +197,10 @@ class SendAtStartTest {
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
     ProcessInstance pi = start("TRANSACTIONAL", "Votre commande est prête");
     OutboundFixture.RecordingProvider refusing = new OutboundFixture.RecordingProvider("FAKE_TWILIO");
-    refusing.failWith = new MessageProvider.ProviderException("The 'To' number is not a valid phone number", "21211", false, null);
+    // as Twilio words it: the refusal quotes the recipient's number, which must not reach the incident or the message row
+    String phone = contacts.find(contactId).orElseThrow().phone();
+    refusing.failWith = new MessageProvider.ProviderException("The 'To' number " + phone + " is not a valid phone number", "21211", false,
+        new IllegalStateException("HTTP 400 for " + phone));
     // the production pipeline and outbox, with a provider that refuses every message
     CompliantSendPipeline pipeline = new CompliantSendPipeline(directory, consent, consentChanges, messages, store, props,
         channel -> refusing, clock, transactions, events, null);
@@ -209,12 +213,15 @@ class SendAtStartTest {
       ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING.plusSeconds(30)));
       outbox.dispatch(id);
 
-      assertThat(messages.find(id).orElseThrow().status()).isEqualTo("FAILED");
+      MessageRecord failed = messages.find(id).orElseThrow();
+      assertThat(failed.status()).isEqualTo("FAILED");
+      assertThat(failed.reason()).contains("not a valid phone number").doesNotContain(phone.substring(3));
       Incident incident = runtime.createIncidentQuery().processInstanceId(pi.getId()).incidentType(SendOutbox.INCIDENT_TYPE)
           .singleResult();
       assertThat(incident).isNotNull();
       assertThat(incident.getConfiguration()).isEqualTo(id);
-      assertThat(incident.getIncidentMessage()).contains("after 2 attempt(s)").contains("not a valid phone number");
+      assertThat(incident.getIncidentMessage()).contains("after 2 attempt(s)").contains("not a valid phone number")
+          .contains(ContactDetails.PHONE_MARK).doesNotContain(phone.substring(3));
       assertThat(pi).isWaitingAt("Wait_Next");
     } finally {
       outbox.stop();
