@@ -8,6 +8,7 @@ import io.relais.contact.ContactInput;
 import io.relais.contact.ContactRegistry;
 import io.relais.outbound.InlineSendSteps;
 import io.relais.support.Await;
+import io.relais.support.EngineRegistry;
 import io.relais.support.PostgresDatabase;
 import io.relais.support.TestModels;
 import java.nio.file.Path;
@@ -23,8 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.ManagementService;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngines;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -95,14 +94,9 @@ class BatchedJobsTest {
     props.put("camunda.bpm.job-execution.max-jobs-per-acquisition", "32");
     props.put("relais.jobs.batch-size", "8");
     String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-    // Camunda's REST finds its engine by name in a static registry, which this second engine (same
-    // name) takes over and, when closed, empties: the suite's shared context's /engine-rest would
-    // answer 404 afterwards. Its engines are put back when this test is done.
-    Map<String, ProcessEngine> registered = new HashMap<>(ProcessEngines.getProcessEngines());
-    try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RelaisApplication.class).profiles(profiles).run(args)) {
+    try (EngineRegistry kept = EngineRegistry.kept();
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RelaisApplication.class).profiles(profiles).run(args)) {
       checkBatches(ctx);
-    } finally {
-      registered.values().forEach(ProcessEngines::registerProcessEngine);
     }
   }
 

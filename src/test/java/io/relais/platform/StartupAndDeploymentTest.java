@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.relais.RelaisApplication;
 import io.relais.journey.JourneyDeployer;
-import io.relais.support.TestFiles;
+import io.relais.support.EngineRegistry;
 import io.relais.support.PostgresDatabase;
+import io.relais.support.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ class StartupAndDeploymentTest {
 
     Set<String> expected = expectedResources(processes, forms);
     String firstDeployment;
-    try (ConfigurableApplicationContext ctx = start(props, profiles)) {
+    try (EngineRegistry kept = EngineRegistry.kept(); ConfigurableApplicationContext ctx = start(props, profiles)) {
       RepositoryService repo = ctx.getBean(RepositoryService.class);
       List<Deployment> deployments = repo.createDeploymentQuery().deploymentName(JourneyDeployer.DEPLOYMENT_NAME).list();
       assertThat(deployments).hasSize(1);
@@ -97,7 +98,7 @@ class StartupAndDeploymentTest {
       assertThat(repo.createProcessDefinitionQuery().processDefinitionKey("relais-ping").count()).isEqualTo(1);
       pendingDoubleOptInsAreFoundOnThisDatabase(ctx);
     }
-    try (ConfigurableApplicationContext ctx = start(props, profiles)) {
+    try (EngineRegistry kept = EngineRegistry.kept(); ConfigurableApplicationContext ctx = start(props, profiles)) {
       RepositoryService repo = ctx.getBean(RepositoryService.class);
       assertThat(repo.createDeploymentQuery().deploymentName(JourneyDeployer.DEPLOYMENT_NAME).list())
           .extracting(Deployment::getId).containsExactly(firstDeployment);
@@ -105,7 +106,7 @@ class StartupAndDeploymentTest {
     }
     // A changed journey is deployed as a new version, and only then.
     Files.writeString(ping, Files.readString(ping).replace("Relais ping (test)", "Relais ping v2"));
-    try (ConfigurableApplicationContext ctx = start(props, profiles)) {
+    try (EngineRegistry kept = EngineRegistry.kept(); ConfigurableApplicationContext ctx = start(props, profiles)) {
       RepositoryService repo = ctx.getBean(RepositoryService.class);
       assertThat(repo.createDeploymentQuery().deploymentName(JourneyDeployer.DEPLOYMENT_NAME).count()).isEqualTo(2);
       assertThat(repo.createProcessDefinitionQuery().processDefinitionKey("relais-ping").latestVersion().singleResult().getVersion()).isEqualTo(2);
