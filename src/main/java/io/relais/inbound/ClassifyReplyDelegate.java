@@ -1,6 +1,7 @@
 package io.relais.inbound;
 
 import io.relais.journey.JourneyMessages;
+import java.util.Objects;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
@@ -22,8 +23,19 @@ public class ClassifyReplyDelegate implements JavaDelegate {
   public void execute(DelegateExecution execution) {
     Object text = execution.getVariable(JourneyMessages.VAR_REPLY_TEXT);
     ReplyClassification c = classifier.classification(text == null ? null : text.toString());
-    execution.setVariable(JourneyMessages.VAR_INTENT, c.intent());
-    execution.setVariable(ReplyIntents.VAR_SCORE, c.score());
-    execution.setVariable(ReplyIntents.VAR_KEYWORD, c.keyword());
+    setIfChanged(execution, JourneyMessages.VAR_INTENT, c.intent());
+    setIfChanged(execution, ReplyIntents.VAR_SCORE, c.score());
+    setIfChanged(execution, ReplyIntents.VAR_KEYWORD, c.keyword());
+  }
+
+  /**
+   * The inbound router already gives a reply's {@code CustomerReply} these three variables, from
+   * the same classifier: setting them again to the same value would still cost the engine an update
+   * of the variable and a read and an update of its history row (9 of a reply's ~85 statements).
+   */
+  private static void setIfChanged(DelegateExecution execution, String name, Object value) {
+    if (!execution.hasVariable(name) || !Objects.equals(execution.getVariable(name), value)) {
+      execution.setVariable(name, value);
+    }
   }
 }

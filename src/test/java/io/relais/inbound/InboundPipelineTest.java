@@ -97,6 +97,38 @@ class InboundPipelineTest extends InboundEndToEnd {
   }
 
   @Test
+  void theJourneysClassificationLeavesTheRoutersEqualVariablesUntouched() {
+    // the router gives CustomerReply intent, score and keyword; a journey's "Classify reply" step
+    // finds the same and writes nothing, rather than an update and a history update of each
+    String key = "classifies-its-reply";
+    String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn",
+        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1)
+            .startEvent().intermediateCatchEvent().message(JourneyMessages.CUSTOMER_REPLY).camundaAsyncAfter() // as the product's journeys
+            .serviceTask("Task_Classify").camundaDelegateExpression("${classifyReply}").userTask("Task_After").endEvent().done())
+        .deploy().getId();
+    try {
+      String phone = freshPhone();
+      String contactId = contacts.findOrCreateByPhone(phone).id();
+      String pid = runtimeService.startProcessInstanceByKey(key, contactId).getId();
+      journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+
+      assertTwiml(postSigned(form(phone, "9/10")));
+      awaitProcessed(contactId);
+      managementService.executeJob(managementService.createJobQuery().processInstanceId(pid).singleResult().getId());
+
+      assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_After").count()).isEqualTo(1);
+      assertThat(variable(pid, JourneyMessages.VAR_INTENT)).isEqualTo("SCORE");
+      assertThat(variable(pid, ReplyIntents.VAR_SCORE)).isEqualTo(9);
+      for (String name : List.of(JourneyMessages.VAR_INTENT, ReplyIntents.VAR_SCORE, ReplyIntents.VAR_KEYWORD)) {
+        assertThat(jdbc.queryForObject("select rev_ from act_ru_variable where proc_inst_id_ = ? and name_ = ?", Integer.class, pid, name))
+            .as("revision of %s: written once, by the correlation", name).isEqualTo(1);
+      }
+    } finally {
+      repositoryService.deleteDeployment(deployment, true);
+    }
+  }
+
+  @Test
   void twoQuickRepliesReachTheJourneyInOrder() {
     String phone = freshPhone();
     String contactId = contacts.findOrCreateByPhone(phone).id();

@@ -1,6 +1,10 @@
 package io.relais.inbound;
 
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -25,6 +29,20 @@ class ReplyDelegatesTest {
     new ClassifyReplyDelegate(new ReplyClassifier(() -> Optional.of(ReplyClassifierTest.shippedTable()))).execute(quiz);
     verify(quiz).setVariable("intent", "KEYWORD");
     verify(quiz).setVariable("keyword", "QUIZ");
+  }
+
+  @Test
+  void classifyReplyWritesOnlyWhatDiffersFromTheVariablesItFinds() throws Exception {
+    DelegateExecution execution = mock(DelegateExecution.class);
+    when(execution.getVariable("replyText")).thenReturn("9/10");
+    when(execution.hasVariable(anyString())).thenReturn(true);
+    when(execution.getVariable("intent")).thenReturn("SCORE");
+    when(execution.getVariable("score")).thenReturn(7);
+    when(execution.getVariable("keyword")).thenReturn(null);
+    new ClassifyReplyDelegate(new ReplyClassifier(() -> Optional.of(ReplyClassifierTest.shippedTable()))).execute(execution);
+    verify(execution).setVariable("score", 9);
+    verify(execution, never()).setVariable(eq("intent"), any());
+    verify(execution, never()).setVariable(eq("keyword"), any());
   }
 
   @Test
