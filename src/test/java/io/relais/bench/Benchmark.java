@@ -531,10 +531,10 @@ public final class Benchmark {
 
   /**
    * Waits, unless {@code --settle false}, until the work a phase left behind is done, so that the
-   * next phase measures itself: the analytics projector has read every message written so far (it
-   * runs every 10 s and turns each SMS of a burst into two engagement events: a burst of 5,000
-   * leaves it ~10,000 events to record, which would otherwise land on the first seconds of the
-   * replies), and no inbound message or outbox row is waiting. Notes how long that took.
+   * next phase measures itself: the analytics projector (every 10 s, two engagement events per
+   * SMS of a burst) has read every message written so far, and no inbound message or outbox row is
+   * waiting. Notes how long that took (0–10 s on 30 Nov: the projector kept up, so its backlog was
+   * not what made the replies' figures vary; a cold reply path was, see {@link #warmUpReplies}).
    */
   private void settle(String after) {
     if (!s.settle()) {
