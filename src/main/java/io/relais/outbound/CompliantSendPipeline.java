@@ -522,12 +522,23 @@ public class CompliantSendPipeline implements SendPipeline {
 
   // ---------------------------------------------------------------- send and outcome
 
-  /** Hands a recorded PENDING message to its provider and records what came back (the job path and the outbox). */
+  /** Hands a recorded PENDING message to its provider and records what came back (the job path). */
   SendResult deliver(MessageRecord m, MessageProvider.OutboundMessage outbound, MessageProvider provider) {
+    return deliver(m, outbound, provider, () -> {});
+  }
+
+  /**
+   * The same; {@code settled} runs in the transaction that records the provider's acceptance or its
+   * opt-out answer (the outbox removes its row there: one commit instead of two, and no moment
+   * where the answer is recorded but the row still waits).
+   */
+  SendResult deliver(MessageRecord m, MessageProvider.OutboundMessage outbound, MessageProvider provider, Runnable settled) {
     try {
       MessageProvider.Receipt receipt = provider.send(outbound);
-      newTransaction.executeWithoutResult(tx ->
-          store.recordProviderResult(m.id(), receipt.status(), provider.name(), receipt.providerId(), null, null, clock.instant()));
+      newTransaction.executeWithoutResult(tx -> {
+        store.recordProviderResult(m.id(), receipt.status(), provider.name(), receipt.providerId(), null, null, clock.instant());
+        settled.run();
+      });
       events.publishEvent(new MessageSentEvent(m.id(), m.contactId(), m.channel()));
       return new SendResult(SendOutcome.SENT, null, m.id(), null);
     } catch (MessageProvider.ProviderException e) {
@@ -535,8 +546,11 @@ public class CompliantSendPipeline implements SendPipeline {
         return unknown(m, provider, e.code(), e.getMessage());
       }
       if (e.optedOut()) {
-        newTransaction.executeWithoutResult(tx -> store.recordProviderResult(m.id(), SendOutcome.NO_CONSENT.name(), provider.name(),
-            null, e.code(), "OPTED_OUT_AT_PROVIDER", clock.instant()));
+        newTransaction.executeWithoutResult(tx -> {
+          store.recordProviderResult(m.id(), SendOutcome.NO_CONSENT.name(), provider.name(), null, e.code(), "OPTED_OUT_AT_PROVIDER",
+              clock.instant());
+          settled.run();
+        });
         consentChanges.withdraw(m.contactId(), m.channel(), null, ConsentMethod.PROVIDER, provider.name().toLowerCase(Locale.ROOT), m.id());
         return new SendResult(SendOutcome.NO_CONSENT, "OPTED_OUT_AT_PROVIDER", m.id(), null);
       }

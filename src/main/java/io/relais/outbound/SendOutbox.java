@@ -206,10 +206,9 @@ public class SendOutbox {
     JourneyStep step = new JourneyStep(m.processInstanceId(), m.journeyKey(), m.journeyVersion(), m.stepId());
     SendResult result = pipeline.deliver(m, new MessageProvider.OutboundMessage(m.id(), m.contactId(), m.channel(),
         MessageCategory.valueOf(m.category()), m.fromAddress(), m.toAddress(), m.body(), claim.html(), claim.subject(),
-        claim.contentSid(), step), provider);
+        claim.contentSid(), step), provider, () -> delete(messageId));
     if (result.outcome() != SendOutcome.FAILED) {
-      tx.executeWithoutResult(status -> delete(messageId));
-      return;
+      return; // the row went with the recorded answer
     }
     boolean unknown = result.reason() != null && result.reason().startsWith(CompliantSendPipeline.OUTCOME_UNKNOWN);
     if (!unknown && claim.attempts() < maxAttempts && requeue(claim)) {

@@ -65,9 +65,12 @@ final class OutboundFixture {
   }
 
   CompliantSendPipeline pipeline() {
+    return pipeline(new DataSourceTransactionManager(dataSource));
+  }
+
+  CompliantSendPipeline pipeline(org.springframework.transaction.PlatformTransactionManager transactions) {
     return new CompliantSendPipeline(contacts, contacts, contacts, messages, store, props,
-        new Providers(phoneProvider, emailProvider), clock, new DataSourceTransactionManager(dataSource), events::add,
-        unsubscribeLinks);
+        new Providers(phoneProvider, emailProvider), clock, transactions, events::add, unsubscribeLinks);
   }
 
   Contact contact(String firstName, HolidayZone zone, Map<String, Object> attributes) {

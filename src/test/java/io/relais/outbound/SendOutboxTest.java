@@ -95,6 +95,41 @@ class SendOutboxTest {
   }
 
   @Test
+  void aSentMessageCostsTwoCommitsItsClaimAndItsAnswerWithTheRowsRemoval() {
+    Commits commits = new Commits(f.dataSource);
+    pipeline = f.pipeline(commits);
+    outbox = new SendOutbox(pipeline, f.messages, f.jdbc, commits, f.clock,
+        new StaticListableBeanFactory().getBeanProvider(ProcessEngine.class), DeliveryProperties.defaults(), 2, 100, 3, Duration.ofSeconds(30), 100);
+    Contact c = f.optedIn(Channel.SMS);
+    f.clock.set(WEDNESDAY_NOON);
+    // queued outside a transaction: nothing dispatches it after a commit, this test does, once
+    String id = pipeline.queue(marketing(c, "tx:commits")).messageId();
+    int before = commits.count.get();
+
+    outbox.dispatch(id);
+
+    assertThat(f.phone.sent).hasSize(1);
+    assertThat(row(id).status()).isEqualTo("SENT");
+    assertThat(outbox.size()).isZero();
+    assertThat(commits.count.get() - before).as("the claim, then the answer together with the row's removal").isEqualTo(2);
+  }
+
+  /** Counts the commits of the transactions it runs. */
+  static final class Commits extends DataSourceTransactionManager {
+    final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+    Commits(javax.sql.DataSource dataSource) {
+      super(dataSource);
+    }
+
+    @Override
+    protected void doCommit(org.springframework.transaction.support.DefaultTransactionStatus status) {
+      super.doCommit(status);
+      count.incrementAndGet();
+    }
+  }
+
+  @Test
   void aTransactionThatRollsBackLeavesNothingToSend() throws InterruptedException {
     setUp(3);
     Contact c = f.optedIn(Channel.SMS);
