@@ -159,8 +159,9 @@ public class BatchingJobExecutor extends SpringJobExecutor {
    * Each timer job as the engine's {@link ExecuteJobsCmd} runs it, all in the caller's command
    * context, until the first job that is not a timer (the acquisition joins timers only; should
    * another job be there, an asynchronous continuation whose answer someone may be waiting for, it
-   * runs alone and commits at once) or {@code deadline} (a quarter of the lock time after the start: slow provider
-   * calls must not keep the batch's last jobs past their locks). Answers the jobs not run.
+   * runs alone and commits at once) or {@code deadline} (a quarter of the lock time after the
+   * start: slow provider calls must not keep the batch's last jobs past their locks). Answers the
+   * jobs not run.
    */
   record ExecuteBatchCmd(List<String> jobIds, long deadline) implements Command<List<String>> {
     @Override

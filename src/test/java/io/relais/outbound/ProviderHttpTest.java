@@ -47,6 +47,11 @@ class ProviderHttpTest {
         new OutboundProperties.Twilio(SID, "secret-token", "http://localhost:" + wm.port()), null, null);
   }
 
+  OutboundProperties sendGridConfig() {
+    return new OutboundProperties("https://relais.example.fr", null, null, null, null, null, null,
+        new OutboundProperties.Sendgrid("SG.key", "http://localhost:" + wm.port(), "bonjour@maboutique.fr", "MaBoutique", null), null);
+  }
+
   static String twilioMessage(String sid) {
     return "{\"sid\":\"" + sid + "\",\"status\":\"queued\",\"account_sid\":\"" + SID + "\"}";
   }
@@ -133,8 +138,7 @@ class ProviderHttpTest {
   void aSendGridRefusalQuotingTheAddressKeepsItOut() {
     wm.stubFor(post(urlEqualTo("/v3/mail/send")).willReturn(aResponse().withStatus(400)
         .withBody("{\"errors\":[{\"message\":\"lea@example.org does not accept mail\",\"field\":\"personalizations.0.to.0.email\"}]}")));
-    OutboundProperties props = new OutboundProperties("https://relais.example.fr", null, null, null, null, null, null,
-        new OutboundProperties.Sendgrid("SG.key", "http://localhost:" + wm.port(), "bonjour@maboutique.fr", "MaBoutique", null), null);
+    OutboundProperties props = sendGridConfig();
     MessageProvider.OutboundMessage email = new MessageProvider.OutboundMessage("m-8", "c-8", Channel.EMAIL, MessageCategory.MARKETING,
         "bonjour@maboutique.fr", "lea@example.org", "Bonjour", null, "Soldes", null, new JourneyStep("pi-8", "welcome", 1, "Call_SendWelcome"));
     assertThatThrownBy(() -> new SendGridProvider(props).send(email))
@@ -153,8 +157,7 @@ class ProviderHttpTest {
   @Test
   void sendGridGetsHtmlAndTextPartsAndIdOnlyCustomArgs() {
     wm.stubFor(post(urlEqualTo("/v3/mail/send")).willReturn(aResponse().withStatus(202).withHeader("X-Message-Id", "sg-xyz")));
-    OutboundProperties props = new OutboundProperties("https://relais.example.fr", null, null, null, null, null, null,
-        new OutboundProperties.Sendgrid("SG.key", "http://localhost:" + wm.port(), "bonjour@maboutique.fr", "MaBoutique", null), null);
+    OutboundProperties props = sendGridConfig();
     MessageProvider.OutboundMessage email = new MessageProvider.OutboundMessage("m-7", "c-7", Channel.EMAIL, MessageCategory.MARKETING,
         "bonjour@maboutique.fr", "lea@example.org", "Bonjour Léa", "<p>Bonjour Léa</p>", "Vos soldes", null,
         new JourneyStep("pi-7", "welcome", 1, "Call_SendWelcome"));

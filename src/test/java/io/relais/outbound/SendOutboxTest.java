@@ -40,8 +40,13 @@ class SendOutboxTest {
   TransactionTemplate tx;
 
   void setUp(int maxAttempts) {
-    pipeline = f.pipeline();
-    outbox = new SendOutbox(pipeline, f.messages, f.jdbc, new DataSourceTransactionManager(f.dataSource), f.clock,
+    setUp(maxAttempts, new DataSourceTransactionManager(f.dataSource));
+  }
+
+  /** The pipeline and the outbox on {@code transactions}. */
+  void setUp(int maxAttempts, org.springframework.transaction.PlatformTransactionManager transactions) {
+    pipeline = f.pipeline(transactions);
+    outbox = new SendOutbox(pipeline, f.messages, f.jdbc, transactions, f.clock,
         new StaticListableBeanFactory().getBeanProvider(ProcessEngine.class), DeliveryProperties.defaults(), 2, 100, maxAttempts, Duration.ofSeconds(30), 100);
     tx = new TransactionTemplate(new DataSourceTransactionManager(f.dataSource));
   }
@@ -97,9 +102,7 @@ class SendOutboxTest {
   @Test
   void aSentMessageCostsTwoCommitsItsClaimAndItsAnswerWithTheRowsRemoval() {
     Commits commits = new Commits(f.dataSource);
-    pipeline = f.pipeline(commits);
-    outbox = new SendOutbox(pipeline, f.messages, f.jdbc, commits, f.clock,
-        new StaticListableBeanFactory().getBeanProvider(ProcessEngine.class), DeliveryProperties.defaults(), 2, 100, 3, Duration.ofSeconds(30), 100);
+    setUp(3, commits);
     Contact c = f.optedIn(Channel.SMS);
     f.clock.set(WEDNESDAY_NOON);
     // queued outside a transaction: nothing dispatches it after a commit, this test does, once
