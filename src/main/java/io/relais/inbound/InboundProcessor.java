@@ -268,6 +268,11 @@ public class InboundProcessor {
     return properties.retryDelay().multipliedBy(Math.min(60, 1L << Math.min(attempts, 6)));
   }
 
+  /** Whether this node has the contact queued or being drained on a worker (tests wait for it to end). */
+  boolean dispatching(String contactId) {
+    return inFlight.containsKey(contactId);
+  }
+
   /** Messages of a contact not processed yet. */
   public int unfinished(String contactId) {
     return queue.pending(contactId);

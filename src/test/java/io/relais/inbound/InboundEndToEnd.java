@@ -114,6 +114,28 @@ abstract class InboundEndToEnd {
     }
   }
 
+  /**
+   * Drains the contact, then waits until the worker the webhook started for it has finished too:
+   * a test that then moves the engine clock must not have that worker read the new time halfway
+   * through an attempt (a reply kept at the old time and postponed from the new one would never
+   * fall due again under a clock that stands still).
+   */
+  void drainWithTheWebhooksWorker(String contactId) {
+    processor.drain(contactId);
+    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (processor.dispatching(contactId)) {
+      if (System.nanoTime() > end) {
+        fail("The inbound worker of " + contactId + " did not finish within 15 s");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   void awaitProcessed(String contactId) {
     awaitUnfinished(contactId, 0);
   }

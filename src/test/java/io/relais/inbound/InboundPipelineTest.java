@@ -155,7 +155,7 @@ class InboundPipelineTest extends InboundEndToEnd {
 
     Map<String, String> form = form(phone, "Je veux un retour");
     assertTwiml(postSigned(form));
-    processor.drain(contactId);
+    drainWithTheWebhooksWorker(contactId);
     assertThat(messageLog.findByProviderId("TWILIO", form.get("MessageSid")).orElseThrow().status()).isEqualTo("RECEIVED");
     assertThat(processor.unfinished(contactId)).isEqualTo(1);
 
@@ -177,7 +177,7 @@ class InboundPipelineTest extends InboundEndToEnd {
     journeyWrote(messageLog, contactId, Channel.SMS, pid, t0.minusSeconds(5));
 
     assertTwiml(postSigned(form(phone, "Bonjour ?")));
-    processor.drain(contactId);
+    drainWithTheWebhooksWorker(contactId);
     ClockUtil.setCurrentTime(Date.from(t0.plus(Duration.ofMinutes(2))));
     awaitProcessed(contactId);
 
