@@ -109,7 +109,7 @@ abstract class InboundEndToEnd {
         Thread.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        fail("Interrupted while waiting for the inbound messages of " + contactId + ": " + what);
       }
     }
   }
@@ -131,7 +131,7 @@ abstract class InboundEndToEnd {
         Thread.sleep(5);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        fail("Interrupted while waiting for the inbound worker of " + contactId);
       }
     }
   }

@@ -347,6 +347,8 @@ class InboundPipelineTest extends InboundEndToEnd {
     assertThat(retried.statusCode()).isEqualTo(200);
     assertThat(processor.parked()).isEqualTo(before - 1);
     awaitProcessed(contactId);
-    assertThat(messageLog.find(firstId).orElseThrow().status()).isEqualTo("PROCESSED");
+    MessageRecord retriedMessage = messageLog.find(firstId).orElseThrow();
+    assertThat(retriedMessage.status()).as("status of the retried message (reason: %s, journey: %s)", retriedMessage.reason(),
+        retriedMessage.processInstanceId()).isEqualTo("PROCESSED");
   }
 }
