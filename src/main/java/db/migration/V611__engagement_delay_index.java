@@ -1,5 +1,6 @@
 package db.migration;
 
+import io.relais.platform.Databases;
 import java.sql.Statement;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
@@ -15,7 +16,7 @@ public class V611__engagement_delay_index extends BaseJavaMigration {
 
   @Override
   public void migrate(Context context) throws Exception {
-    boolean postgres = context.getConnection().getMetaData().getDatabaseProductName().startsWith("PostgreSQL");
+    boolean postgres = Databases.isPostgres(context.getConnection());
     try (Statement s = context.getConnection().createStatement()) {
       if (postgres) {
         // Whole-base periods, and a journey (or step): index-only scans, id included for the segment join.

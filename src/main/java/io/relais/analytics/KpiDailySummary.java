@@ -1,5 +1,6 @@
 package io.relais.analytics;
 
+import io.relais.platform.Databases;
 import java.math.BigDecimal;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -121,8 +121,7 @@ public class KpiDailySummary {
 
   public KpiDailySummary(JdbcTemplate jdbc) {
     this.jdbc = jdbc;
-    this.postgres = Boolean.TRUE.equals(jdbc.execute(
-        (ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL")));
+    this.postgres = Databases.isPostgres(jdbc);
   }
 
   /** Whether the database is PostgreSQL (else H2). */

@@ -1,6 +1,7 @@
 package io.relais.analytics;
 
 import io.relais.analytics.KpiFilter.GroupBy;
+import io.relais.platform.Databases;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Date;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -57,7 +57,7 @@ public class KpiRepository {
   KpiRepository(JdbcTemplate jdbc, long exactPercentilesUpTo) {
     this.exactPercentilesUpTo = exactPercentilesUpTo;
     this.jdbc = jdbc;
-    this.h2 = Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName().startsWith("H2")));
+    this.h2 = !Databases.isPostgres(jdbc);
   }
 
   /** The whole filter as one row. */

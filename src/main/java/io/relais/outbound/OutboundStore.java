@@ -2,6 +2,7 @@ package io.relais.outbound;
 
 import io.relais.contact.Channel;
 import io.relais.conversation.MessageRecord;
+import io.relais.platform.Databases;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +35,7 @@ public class OutboundStore {
   private boolean postgres() {
     Boolean p = postgres;
     if (p == null) {
-      p = Boolean.TRUE.equals(jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Boolean>) c ->
-          c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL")));
+      p = Databases.isPostgres(jdbc);
       postgres = p;
     }
     return p;

@@ -45,7 +45,7 @@ public class AutovacuumCheck {
   @EventListener(ApplicationStartedEvent.class)
   public void check() {
     try (Connection c = dataSource.getConnection()) {
-      if (!c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")) {
+      if (!Databases.isPostgres(c)) {
         return; // H2, embedded: no planner statistics to keep
       }
       String warning = warning(setting(c, "autovacuum"), setting(c, "track_counts"));

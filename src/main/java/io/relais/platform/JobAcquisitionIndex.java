@@ -49,7 +49,7 @@ public class JobAcquisitionIndex {
   public void ensure() {
     boolean preferTimers = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).isJobExecutorPreferTimerJobs();
     try (Connection c = dataSource.getConnection()) {
-      if (!c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres")) {
+      if (!Databases.isPostgres(c)) {
         return; // H2 (embedded, tests): a job table of that size never happens
       }
       c.setAutoCommit(true); // create index concurrently cannot run inside a transaction
