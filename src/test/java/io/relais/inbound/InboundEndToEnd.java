@@ -18,6 +18,7 @@ import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
 import io.relais.journey.JourneyMessages;
+import io.relais.support.Await;
 import io.relais.support.Jobs;
 import io.relais.support.RelaisSpringTest;
 import java.net.http.HttpResponse;
@@ -122,18 +123,7 @@ abstract class InboundEndToEnd {
    */
   void drainWithTheWebhooksWorker(String contactId) {
     processor.drain(contactId);
-    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (processor.dispatching(contactId)) {
-      if (System.nanoTime() > end) {
-        fail("The inbound worker of " + contactId + " did not finish within 15 s");
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("Interrupted while waiting for the inbound worker of " + contactId);
-      }
-    }
+    Await.until("the inbound worker of " + contactId + " to finish", Duration.ofSeconds(15), () -> !processor.dispatching(contactId));
   }
 
   void awaitProcessed(String contactId) {
