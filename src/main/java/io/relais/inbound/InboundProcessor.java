@@ -246,6 +246,19 @@ public class InboundProcessor {
     return queue.unpark(clock.instant());
   }
 
+  /**
+   * Puts one parked message back and processes its contact's messages soon; false if no message
+   * with that id is parked.
+   */
+  public boolean retryParked(String messageId) {
+    Optional<MessageRecord> message = messageLog.find(messageId);
+    if (message.isEmpty() || !queue.unpark(messageId, clock.instant())) {
+      return false;
+    }
+    dispatch(message.get().contactId());
+    return true;
+  }
+
   /** Messages parked after too many failures (monitoring). */
   public int parked() {
     return queue.parkedCount();

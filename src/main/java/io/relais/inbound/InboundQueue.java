@@ -131,6 +131,12 @@ class InboundQueue {
     return jdbc.update("update inbound_queue set parked_at = null, attempts = 1, next_attempt_at = ? where parked_at is not null", ts(now));
   }
 
+  /** Puts one parked message back to be tried now, attempts counted from zero again; false if it is not parked. */
+  boolean unpark(String messageId, Instant now) {
+    return jdbc.update("update inbound_queue set parked_at = null, attempts = 1, next_attempt_at = ? "
+        + "where message_id = ? and parked_at is not null", ts(now), messageId) == 1;
+  }
+
   /** Parked messages, oldest first: id, contact, attempts, when parked, last error. */
   List<java.util.Map<String, Object>> parked(int limit) {
     return jdbc.queryForList("select message_id, contact_id, attempts, parked_at, last_error from inbound_queue "

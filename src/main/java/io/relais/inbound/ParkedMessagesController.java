@@ -2,9 +2,11 @@ package io.relais.inbound;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.relais.web.NotFoundException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -40,5 +42,14 @@ class ParkedMessagesController {
     int n = processor.retryParked();
     processor.sweep();
     return Map.of("retried", n);
+  }
+
+  /** Puts one parked message back (its cause is fixed, the others' maybe not). */
+  @PostMapping("/api/inbound/parked/{messageId}/retry")
+  Map<String, Integer> retry(@PathVariable String messageId) {
+    if (!processor.retryParked(messageId)) {
+      throw new NotFoundException("messageId: no parked inbound message " + messageId);
+    }
+    return Map.of("retried", 1);
   }
 }

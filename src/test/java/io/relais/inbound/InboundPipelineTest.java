@@ -301,33 +301,11 @@ class InboundPipelineTest extends InboundEndToEnd {
 
   @Test
   void aMessageThatKeepsFailingIsParkedAndNoLongerHoldsBackTheNextReplies() {
-    // a journey whose answer to a reply fails every time (a broken expression after the wait)
-    repositoryService.createDeployment().addModelInstance("inbound-test-broken-journey.bpmn",
-        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess("inbound-test-broken-journey").camundaHistoryTimeToLive(1)
-            .startEvent()
-            .intermediateCatchEvent("Event_Reply").message(JourneyMessages.CUSTOMER_REPLY)
-            .serviceTask("Task_Broken").camundaExpression("${relaisNoSuchBean.answer()}")
-            .endEvent().done()).deploy();
-    String phone = freshPhone();
-    String contactId = contacts.findOrCreateByPhone(phone).id();
-    String pid = runtimeService.startProcessInstanceByKey("inbound-test-broken-journey", contactId).getId();
-    journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
-
-    Map<String, String> first = form(phone, "Ma commande n'est pas arrivée");
-    assertTwiml(postSigned(first));
-    String firstId = messageLog.findByProviderId("TWILIO", first.get("MessageSid")).orElseThrow().id();
-    // its first attempt (right after the webhook) fails; then, as if it had failed all but its last
-    // allowed attempt already, it is tried once more
-    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (jdbc.queryForObject("select attempts from inbound_queue where message_id = ?", Integer.class, firstId) == 0
-        && System.nanoTime() < end) {
-      processor.drain(contactId);
-    }
-    jdbc.update("update inbound_queue set attempts = 9, next_attempt_at = ? where message_id = ?",
-        java.sql.Timestamp.from(Instant.now().minusSeconds(1)), firstId);
-    // this drain, or the sweeper's if it took the message first, makes the tenth attempt
-    awaitDrained(contactId, "parked after 10 failed attempts", () -> jdbc.queryForObject(
-        "select count(*) from inbound_queue where message_id = ? and parked_at is not null", Integer.class, firstId) == 1);
+    ParkedReply parkedReply = parkedReplyToABrokenJourney("Ma commande n'est pas arrivée");
+    String phone = parkedReply.phone();
+    String contactId = parkedReply.contactId();
+    String pid = parkedReply.processInstanceId();
+    String firstId = parkedReply.messageId();
     assertThat(jdbc.queryForObject("select attempts from inbound_queue where message_id = ?", Integer.class, firstId))
         .as("parked after its tenth failed attempt").isEqualTo(10);
     var parked = InboundTestSupport.get(port, "/api/inbound/parked", "admin");
@@ -353,5 +331,74 @@ class InboundPipelineTest extends InboundEndToEnd {
         && "PROCESSED".equals(messageLog.find(firstId).orElseThrow().status()));
     MessageRecord retriedMessage = messageLog.find(firstId).orElseThrow();
     assertThat(retriedMessage.reason()).contains("started journey");
+  }
+
+  @Test
+  void oneParkedMessageIsPutBackByItsIdAndTheOthersStayParked() {
+    ParkedReply fixed = parkedReplyToABrokenJourney("Où en est ma commande ?");
+    ParkedReply stillBroken = parkedReplyToABrokenJourney("Je voudrais un échange");
+
+    runtimeService.deleteProcessInstance(fixed.processInstanceId(), "broken journey fixed by an operator");
+    var retried = InboundTestSupport.postAs(port, "/api/inbound/parked/" + fixed.messageId() + "/retry", "admin");
+    assertThat(retried.statusCode()).isEqualTo(200);
+    assertThat(retried.body()).contains("\"retried\":1");
+    awaitDrained(fixed.contactId(), "the message put back processed", () -> processor.unfinished(fixed.contactId()) == 0
+        && "PROCESSED".equals(messageLog.find(fixed.messageId()).orElseThrow().status()));
+    assertThat(parkedAt(stillBroken.messageId())).as("the other parked message stays parked").isNotNull();
+
+    var again = InboundTestSupport.postAs(port, "/api/inbound/parked/" + fixed.messageId() + "/retry", "admin");
+    assertThat(again.statusCode()).as("no longer parked").isEqualTo(404);
+    assertThat(again.body()).contains("messageId").contains(fixed.messageId());
+    var unknown = InboundTestSupport.postAs(port, "/api/inbound/parked/no-such-message/retry", "admin");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).contains("messageId");
+    var agent = InboundTestSupport.postAs(port, "/api/inbound/parked/" + stillBroken.messageId() + "/retry", "agent");
+    assertThat(agent.statusCode()).as("putting a message back is a write, which agents may not do").isEqualTo(403);
+    assertThat(parkedAt(stillBroken.messageId())).isNotNull();
+
+    // the second one too, once its journey is gone: nothing of this test stays parked
+    runtimeService.deleteProcessInstance(stillBroken.processInstanceId(), "broken journey fixed by an operator");
+    assertThat(InboundTestSupport.postAs(port, "/api/inbound/parked/" + stillBroken.messageId() + "/retry", "admin").statusCode())
+        .isEqualTo(200);
+    awaitDrained(stillBroken.contactId(), "the second message put back processed",
+        () -> processor.unfinished(stillBroken.contactId()) == 0);
+  }
+
+  /** A reply parked after ten failed attempts, to a journey whose step after the reply always fails. */
+  record ParkedReply(String phone, String contactId, String processInstanceId, String messageId) {}
+
+  ParkedReply parkedReplyToABrokenJourney(String text) {
+    // a journey whose answer to a reply fails every time (a broken expression after the wait)
+    repositoryService.createDeployment().addModelInstance("inbound-test-broken-journey.bpmn",
+        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess("inbound-test-broken-journey").camundaHistoryTimeToLive(1)
+            .startEvent()
+            .intermediateCatchEvent("Event_Reply").message(JourneyMessages.CUSTOMER_REPLY)
+            .serviceTask("Task_Broken").camundaExpression("${relaisNoSuchBean.answer()}")
+            .endEvent().done()).deploy();
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    String pid = runtimeService.startProcessInstanceByKey("inbound-test-broken-journey", contactId).getId();
+    journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+
+    Map<String, String> reply = form(phone, text);
+    assertTwiml(postSigned(reply));
+    String messageId = messageLog.findByProviderId("TWILIO", reply.get("MessageSid")).orElseThrow().id();
+    // its first attempt (right after the webhook) fails; then, as if it had failed all but its last
+    // allowed attempt already, it is tried once more
+    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (jdbc.queryForObject("select attempts from inbound_queue where message_id = ?", Integer.class, messageId) == 0
+        && System.nanoTime() < end) {
+      processor.drain(contactId);
+    }
+    jdbc.update("update inbound_queue set attempts = 9, next_attempt_at = ? where message_id = ?",
+        java.sql.Timestamp.from(Instant.now().minusSeconds(1)), messageId);
+    // this drain, or the sweeper's if it took the message first, makes the tenth attempt
+    awaitDrained(contactId, "parked after 10 failed attempts", () -> parkedAt(messageId) != null);
+    return new ParkedReply(phone, contactId, pid, messageId);
+  }
+
+  java.sql.Timestamp parkedAt(String messageId) {
+    return jdbc.queryForList("select parked_at from inbound_queue where message_id = ?", java.sql.Timestamp.class, messageId)
+        .stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
   }
 }
