@@ -37,6 +37,10 @@ class InboundQueue {
       " and (q.compliance = true or not exists (select 1 from inbound_queue o where o.contact_id = q.contact_id "
           + "and o.seq < q.seq and o.compliance = false and o.parked_at is null))";
 
+  /** Parked messages back in the queue, due now, their attempts counted from zero again. */
+  private static final String UNPARK =
+      "update inbound_queue set parked_at = null, attempts = 1, next_attempt_at = ? where parked_at is not null";
+
   private final JdbcTemplate jdbc;
   private final Clock clock;
 
@@ -128,13 +132,12 @@ class InboundQueue {
 
   /** Puts every parked message back to be tried now, with its attempts counted from zero again. */
   int unpark(Instant now) {
-    return jdbc.update("update inbound_queue set parked_at = null, attempts = 1, next_attempt_at = ? where parked_at is not null", ts(now));
+    return jdbc.update(UNPARK, ts(now));
   }
 
   /** Puts one parked message back to be tried now, attempts counted from zero again; false if it is not parked. */
   boolean unpark(String messageId, Instant now) {
-    return jdbc.update("update inbound_queue set parked_at = null, attempts = 1, next_attempt_at = ? "
-        + "where message_id = ? and parked_at is not null", ts(now), messageId) == 1;
+    return jdbc.update(UNPARK + " and message_id = ?", ts(now), messageId) == 1;
   }
 
   /** Parked messages, oldest first: id, contact, attempts, when parked, last error. */
