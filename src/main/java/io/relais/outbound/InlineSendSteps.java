@@ -70,8 +70,13 @@ import org.springframework.stereotype.Component;
  * timer that fired, a reply's asynchronous continuation: {@link #reachedOnlyInJobs}), that job is
  * the anchor, and a second job would only cost a commit and an acquisition: the step loses its
  * asynchronous continuation at deployment and sends in the job that reaches it, with the key
- * {@code job:<id>:<step>} (stable across that job's retries). A step that can be reached outside
- * a job (after a user task, a message caught) keeps its own job, as drawn.
+ * {@code job:<id>:<step>} (stable across that job's retries). Its message is written in that job's
+ * transaction, as at the start (below): it exists if and only if the job commits, and an external
+ * provider gets it from {@link SendOutbox} after the commit, so a batch of timers
+ * ({@code BatchingJobExecutor}) neither holds its transaction open across provider calls nor
+ * commits a record of its own per message. A step that can be reached outside a job (after a user
+ * task, a message caught) keeps its own job, as drawn; a step's own job (after a deferral or a
+ * failure) records the message on its own first and calls the provider itself.
  *
  * <p><b>At the journey's start</b> ({@code relais.send.at-start}, on by default). A step reached
  * from the process's start event has no job either: it sends in the transaction that starts the
@@ -262,7 +267,7 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
         String businessKey = callable.getBusinessKey(execution);
         outcome = sendStep.getObject().run(inputs,
             businessKey != null ? businessKey : execution.getProcessBusinessKey(),
-            SendMessageDelegate.callingStep(execution), key, !inJob);
+            SendMessageDelegate.callingStep(execution), key, !own);
       } catch (RuntimeException e) {
         if (own) {
           throw e;

@@ -7,6 +7,7 @@ import io.relais.RelaisApplication;
 import io.relais.contact.ContactInput;
 import io.relais.contact.ContactRegistry;
 import io.relais.outbound.InlineSendSteps;
+import io.relais.reliability.MockProviders;
 import io.relais.support.Await;
 import io.relais.support.EngineRegistry;
 import io.relais.support.PostgresDatabase;
@@ -47,11 +48,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The job executor as it runs in production, with its batches ({@link BatchingJobExecutor}): the
  * timers of 64 journeys fall due together (the day after a campaign); the executor takes them 32
  * at a time, a backlog, and runs them eight to a transaction. Three of the journeys fail after
- * their SMS went: their batches roll back and run again job by job. Every customer gets exactly
- * one SMS (the jobs of a rolled-back batch find the messages they recorded, under the same keys),
- * the 61 others go on, the three fail as a job alone fails (retries, the failure recorded on the
- * job) and, once the cause is gone, their retry goes on without sending again. On PostgreSQL and
- * on the embedded H2.
+ * their send step: their batches roll back, the messages the batch had written with them, and run
+ * again job by job. The 61 others go on with exactly one SMS each; the three fail as a job alone
+ * fails (retries, the failure recorded on the job) with no SMS, and once the cause is gone their
+ * retry sends it, once. On PostgreSQL and on the embedded H2.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class BatchedJobsTest {
@@ -93,6 +93,22 @@ class BatchedJobsTest {
   }
 
   /**
+   * The same backlog with Twilio (the real SDK against a mock on loopback): the batches write the
+   * messages QUEUED with their jobs and make no provider call; the outbox hands each over once its
+   * batch committed. The mock receives one SMS per customer whose timer went on, none for the
+   * failing ones while their jobs fail, and theirs, once, after their retry.
+   */
+  @Test
+  void timersFallingDueTogetherReachTwilioThroughTheOutboxOnPostgres(CapturedOutput output) {
+    try (PostgresDatabase db = PostgresDatabase.create(); MockProviders twilio = new MockProviders()) {
+      Map<String, Object> props = new HashMap<>(db.productionProfileProperties());
+      props.putAll(twilio.relaisProperties());
+      timersFallingDueTogether(props, twilio, "postgres");
+    }
+    aRolledBackBatchIsNoErrorInTheLog(output);
+  }
+
+  /**
    * A batch that rolls back is not an error an operator must read: its jobs run again alone, and
    * only the failing job's own failure is logged as one (checked after batches did roll back).
    */
@@ -101,6 +117,11 @@ class BatchedJobsTest {
   }
 
   private void timersFallingDueTogether(Map<String, Object> base, String... profiles) {
+    timersFallingDueTogether(base, null, profiles);
+  }
+
+  /** @param twilio the mock Twilio the node sends to, or null for the simulator */
+  private void timersFallingDueTogether(Map<String, Object> base, MockProviders twilio, String... profiles) {
     Map<String, Object> props = new HashMap<>(base);
     props.put("relais.processes-dir", "processes");
     props.put("relais.forms-dir", "forms");
@@ -110,11 +131,11 @@ class BatchedJobsTest {
     String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     try (EngineRegistry kept = EngineRegistry.kept();
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RelaisApplication.class).profiles(profiles).run(args)) {
-      checkBatches(ctx);
+      checkBatches(ctx, twilio);
     }
   }
 
-  private void checkBatches(ConfigurableApplicationContext ctx) {
+  private void checkBatches(ConfigurableApplicationContext ctx, MockProviders twilio) {
     RuntimeService runtime = ctx.getBean(RuntimeService.class);
     ManagementService management = ctx.getBean(ManagementService.class);
     JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
@@ -126,7 +147,7 @@ class BatchedJobsTest {
     List<String> contactIds = new ArrayList<>();
     for (int i = 0; i < JOURNEYS; i++) {
       String id = "batch-" + run + "-" + i;
-      ctx.getBean(ContactRegistry.class).save(new ContactInput(id, String.format(Locale.ROOT, "+336%08d", i), null,
+      ctx.getBean(ContactRegistry.class).save(new ContactInput(id, phones(List.of(i)).get(0), null,
           "Chloé", null, null, null, null, null, null, null));
       contactIds.add(id);
       runtime.createProcessInstanceByKey(journey).businessKey(id)
@@ -151,7 +172,15 @@ class BatchedJobsTest {
         rs -> {
           smsPerContact.put(rs.getString(1), rs.getLong(2));
         }, "batch-" + run + "-%");
-    assertThat(smsPerContact).as("one SMS per customer, the failing ones included").hasSize(JOURNEYS).allSatisfy((c, n) -> assertThat(n).isOne());
+    // a send is written with the job that reaches it: the failing jobs rolled theirs back, and
+    // nothing of them reached a provider
+    assertThat(smsPerContact).as("one SMS per customer whose timer went on, none for the failing ones")
+        .hasSize(JOURNEYS - failing.size()).doesNotContainKeys(failing.toArray(String[]::new)).allSatisfy((c, n) -> assertThat(n).isOne());
+    if (twilio != null) {
+      Await.until("an SMS at Twilio for each of the 61", Duration.ofSeconds(60), () -> twilio.smsByRecipient().size() >= JOURNEYS - 3);
+      assertThat(twilio.smsByRecipient()).as("SMS accepted by Twilio per recipient").hasSize(JOURNEYS - 3)
+          .doesNotContainKeys(phones(List.of(3, 30, 60)).toArray(String[]::new)).allSatisfy((to, n) -> assertThat(n).isOne());
+    }
     assertThat(executor.batchesCommitted()).as("batches committed").isPositive();
     assertThat(executor.jobsInCommittedBatches()).as("jobs run in batches").isGreaterThan(executor.batchesCommitted());
     assertThat(executor.batchesRolledBack()).as("batches rolled back by a failing job").isPositive();
@@ -170,12 +199,20 @@ class BatchedJobsTest {
     assertThat(failed.stream().map(j -> runtime.createProcessInstanceQuery().processInstanceId(j.getProcessInstanceId())
         .singleResult().getBusinessKey())).containsExactlyInAnyOrderElementsOf(failing);
 
-    // the cause gone, the retries go on without sending again
+    // the cause gone, the retries send each failing customer's SMS once
     FailAfterSend.CONTACTS.clear();
     failed.forEach(job -> management.executeJob(job.getId()));
     assertThat(runtime.createExecutionQuery().processDefinitionKey(journey).activityId("Wait_Next").count()).isEqualTo(JOURNEYS);
-    assertThat(jdbc.queryForObject("select count(*) from message where direction = 'OUT' and contact_id like ?", Long.class,
-        "batch-" + run + "-%")).isEqualTo(JOURNEYS);
+    assertThat(jdbc.queryForList("select contact_id from message where direction = 'OUT' and contact_id like ?", String.class,
+        "batch-" + run + "-%")).as("one message per customer").hasSize(JOURNEYS).doesNotHaveDuplicates();
+    if (twilio != null) {
+      Await.until("an SMS at Twilio for all 64", Duration.ofSeconds(60), () -> twilio.smsByRecipient().size() >= JOURNEYS);
+      assertThat(twilio.smsByRecipient()).as("SMS accepted by Twilio per recipient, after the retries").hasSize(JOURNEYS)
+          .allSatisfy((to, n) -> assertThat(n).isOne());
+      Await.until("every message settled as sent", Duration.ofSeconds(30), () -> jdbc.queryForObject(
+          "select count(*) from message where direction = 'OUT' and status = 'SENT' and contact_id like ?", Long.class,
+          "batch-" + run + "-%") == JOURNEYS);
+    }
   }
 
   @Test
@@ -201,6 +238,10 @@ class BatchedJobsTest {
   }
 
   /** start, a one-hour timer, the send step (inline, in the timer's job), a step that may fail, a wait. */
+  private static List<String> phones(List<Integer> customers) {
+    return customers.stream().map(i -> String.format(Locale.ROOT, "+336%08d", i)).toList();
+  }
+
   private static String deploy(RepositoryService repository) {
     String key = "batched-" + UUID.randomUUID().toString().substring(0, 8);
     BpmnModelInstance model = Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent()
