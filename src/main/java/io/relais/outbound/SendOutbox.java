@@ -92,7 +92,7 @@ public class SendOutbox {
 
   public SendOutbox(CompliantSendPipeline pipeline, MessageLog messages, JdbcTemplate jdbc, PlatformTransactionManager transactions,
       Clock clock, ObjectProvider<ProcessEngine> engine, DeliveryProperties delivery,
-      @Value("${relais.send.outbox.threads:4}") int threads,
+      @Value("${relais.send.outbox.threads:8}") int threads,
       @Value("${relais.send.outbox.queue-capacity:10000}") int queueCapacity,
       @Value("${relais.send.outbox.max-attempts:5}") int maxAttempts,
       @Value("${relais.send.outbox.first-retry:PT30S}") Duration firstRetry,

@@ -50,7 +50,7 @@ class OutboxKillTest {
         assertThat(r.statusCode()).as("consent %d: %s", i, r.body()).isLessThan(300);
       }
 
-      mock.sendGridSlow(1500); // four dispatcher threads: about 3 emails a second leave, the rest wait queued
+      mock.sendGridSlow(1500); // eight dispatcher threads: about 5 emails a second leave, the rest wait queued
       String launch = bulkRequest();
       CompletableFuture<HttpResponse<String>> onA = CompletableFuture.supplyAsync(() -> {
         try {
