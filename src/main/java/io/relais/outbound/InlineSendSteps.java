@@ -75,8 +75,7 @@ import org.springframework.stereotype.Component;
  * provider gets it from {@link SendOutbox} after the commit, so a batch of timers
  * ({@code BatchingJobExecutor}) neither holds its transaction open across provider calls nor
  * commits a record of its own per message. A step that can be reached outside a job (after a user
- * task, a message caught) keeps its own job, as drawn; a step's own job (after a deferral or a
- * failure) records the message on its own first and calls the provider itself.
+ * task, a message caught) keeps its own job, as drawn.
  *
  * <p><b>At the journey's start</b> ({@code relais.send.at-start}, on by default). A step reached
  * from the process's start event has no job either: it sends in the transaction that starts the
@@ -88,7 +87,10 @@ import org.springframework.stereotype.Component;
  * <p>A send that fails in a job that reached it, or at the start, does not fail what reached it:
  * the journey commits up to the step (it started, the timer has fired, the reply is taken) and the
  * send goes on in a job of the step's own carrying the same key, which the engine treats as that
- * job's first failure; the incident, if it comes to one, is on the step. With
+ * job's first failure; the incident, if it comes to one, is on the step. So does a first attempt in
+ * a job of the step's own (its asynchronous continuation, a deferral that fell due): every first
+ * attempt writes its message with its transaction, and only an attempt that carries a failed one's
+ * key records on its own first (it takes over the FAILED row) and calls the provider itself. With
  * {@code relais.send.in-reaching-job} off, every step keeps its own job.
  *
  * <p>A send deferred by the policy (quiet hours, throughput) waits on the step itself: a timer job
@@ -261,19 +263,24 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       // lives or dies with it, so a fresh key per attempt is all the key has to be
       String key = !inJob ? "tx:" + UUID.randomUUID() : carriedKey != null ? carriedKey
           : own ? "job:" + job.getId() : joinedKey(context, job, execution.getActivityId());
+      // a first attempt (no earlier one wrote under its key) writes its message with this
+      // transaction; an attempt that carries a failed one's key takes that row over, committed
+      // on its own before the provider call (CompliantSendPipeline.send)
+      boolean carried = carriedKey != null;
       SendStep.Outcome outcome;
       try {
         Map<String, Object> inputs = callable.getInputVariables(execution);
         String businessKey = callable.getBusinessKey(execution);
         outcome = sendStep.getObject().run(inputs,
             businessKey != null ? businessKey : execution.getProcessBusinessKey(),
-            SendMessageDelegate.callingStep(execution), key, !own);
+            SendMessageDelegate.callingStep(execution), key, !carried);
       } catch (RuntimeException e) {
-        if (own) {
+        if (carried) {
           throw e;
         }
-        // keep what the reaching job did (the timer fired, the reply taken); the send goes on in
-        // the step's own job, with this attempt's key and this failure as that job's first
+        // keep what this transaction did (the journey started, the timer fired, the reply taken,
+        // the FAILED record); the send goes on in a job of the step's own, with this attempt's key
+        // and this failure as that job's first
         stepJob(context, execution, key, e);
         return;
       }

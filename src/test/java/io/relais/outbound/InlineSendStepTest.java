@@ -143,14 +143,21 @@ class InlineSendStepTest {
     return messages.transcript(contactId).stream().filter(m -> m.direction() == Direction.OUT).toList();
   }
 
-  /** The failed job's retry, when due: the journey goes on, and the send is found by its key, not made again. */
-  void theRetryFindsTheFirstSend(ProcessInstance pi, Job retry) {
+  /**
+   * The failed job's retry, when due: the journey goes on with one message, the retry's (the
+   * crashed attempt's message rolled back with its job).
+   */
+  void theRetrySendsItOnce(ProcessInstance pi, Job retry) {
     ClockUtil.setCurrentTime(retry.getDuedate());
     Jobs.runDue(management, pi.getId());
 
     assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
-    assertThat(outbound()).as("the retry found the first send by its key").hasSize(1);
-    assertThat(runtime.getVariable(pi.getId(), "sendMessageId")).isEqualTo(outbound().get(0).id());
+    List<MessageRecord> delivered = outbound().stream().filter(m -> !"DEFERRED".equals(m.status())).toList();
+    assertThat(delivered).as("one message, from the retry").singleElement().satisfies(m -> {
+      assertThat(m.status()).isEqualTo("DELIVERED");
+      assertThat(m.idempotencyKey()).as("the key of the job that sent it").isEqualTo("job:" + retry.getId());
+      assertThat(m.id()).isEqualTo(runtime.getVariable(pi.getId(), "sendMessageId"));
+    });
   }
 
   /** Runs the instance's due job, failing, until it becomes an incident; answers the waits between attempts. */
@@ -219,8 +226,12 @@ class InlineSendStepTest {
     assertThat(sent.get(1).stepId()).isEqualTo(STEP);
   }
 
+  /**
+   * A first attempt in the step's own job writes its message with that job: a crash after the send
+   * leaves nothing written and nothing handed to a provider, and the job's retry sends it once.
+   */
   @Test
-  void aCrashAfterTheSendRetriesTheJobWithoutSendingTwice() {
+  void aCrashAfterTheSendInTheStepsOwnJobLeavesNoMessageAndItsRetrySendsItOnce() {
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
     FailOnceAfterSend.ARMED.set(true);
     ProcessInstance pi = start("TRANSACTIONAL", "Votre commande est prête");
@@ -228,9 +239,32 @@ class InlineSendStepTest {
 
     Job retry = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
     assertThat(retry.getExceptionMessage()).contains("crash after the send");
-    assertThat(outbound()).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo("DELIVERED"));
+    assertThat(outbound()).as("the message was written with the step's job, which rolled back").isEmpty();
 
-    theRetryFindsTheFirstSend(pi, retry);
+    theRetrySendsItOnce(pi, retry);
+  }
+
+  /**
+   * The same for a deferral that fell due (the 08:00 burst of promos queued the evening before):
+   * the message goes with the deferral's job or not at all.
+   */
+  @Test
+  void aCrashAfterTheSendInADeferralThatFellDueLeavesNoMessageAndItsRetrySendsItOnce() {
+    ClockUtil.setCurrentTime(Date.from(SATURDAY_EVENING));
+    ProcessInstance pi = start("MARKETING", "Bonjour {{firstName}}, -20% cette semaine");
+    Jobs.runDue(management);
+    assertThat(outbound()).extracting(MessageRecord::status).containsExactly("DEFERRED");
+
+    ClockUtil.setCurrentTime(Date.from(MONDAY_OPENING));
+    FailOnceAfterSend.ARMED.set(true);
+    Jobs.runDue(management);
+
+    Job retry = management.createJobQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(retry.getExceptionMessage()).contains("crash after the send");
+    assertThat(outbound()).as("only the deferral's record: the send rolled back with the deferral's job")
+        .extracting(MessageRecord::status).containsExactly("DEFERRED");
+
+    theRetrySendsItOnce(pi, retry);
   }
 
   @Test
