@@ -3,13 +3,26 @@ package io.relais.inbound;
 import io.relais.conversation.MessageRecord;
 import io.relais.journey.JourneyMessages;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
+import org.camunda.bpm.engine.impl.db.entitymanager.DbEntityManager;
+import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
+import org.camunda.bpm.engine.impl.jobexecutor.AsyncContinuationJobHandler;
+import org.camunda.bpm.engine.impl.jobexecutor.JobFailureCollector;
+import org.camunda.bpm.engine.impl.persistence.entity.AcquirableJobEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.MessageEntity;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.springframework.stereotype.Component;
 
@@ -19,6 +32,23 @@ import org.springframework.stereotype.Component;
  * started a conversation ({@code KeywordReceived} for a campaign keyword, else {@code
  * ConversationStarted}), business key = contact id. A journey that is running but not waiting yet
  * gets the reply kept for it ({@link Route#pending()}) for a bounded time.
+ *
+ * <p><b>A reply's next steps with its routing</b> ({@code relais.inbound.continue-in-routing}, on
+ * by default). The event that catches a reply is asynchronous after it, so that the reply is taken
+ * (committed) before the journey's next steps run, in a job. The routing is itself that committed
+ * anchor: the message is stored, and the routing transaction commits the journey's progress with
+ * the message's "processed" mark. So the routing runs the continuation the correlation just
+ * created (the job, still in the routing's engine command, never written) in the same engine
+ * command, as the job executor would have run it: classification, the bot answer's send step
+ * (written with this transaction, as in the job), up to the journey's next wait. A step
+ * asynchronous before it keeps its own job (a hand-off, a call to the order system). Should those
+ * steps fail, the whole routing rolls back and {@link InboundProcessor} routes the message again
+ * without them: the continuation is then a job as drawn, retried by the job executor and, if it
+ * keeps failing, an incident on the journey, as before. What it saves per reply: the job's insert,
+ * acquisition, lock and delete, the journey's executions and variables read again, one commit.
+ * A journey the message starts keeps the job its diagram gives its first step: the customer's
+ * first question may need the order system ({@code inbound-conversation}), and a slow call there
+ * must hold a job thread, not one of the few inbound workers that honour STOP.
  */
 @Component
 class ConversationRouter {
@@ -42,9 +72,11 @@ class ConversationRouter {
   private final Clock clock;
   private final InboundProperties properties;
   private final Map<String, String> definitionKeys = new ConcurrentHashMap<>();
+  private final CommandExecutor commands;
 
-  ConversationRouter(RuntimeService runtimeService, RepositoryService repositoryService, InboundStore store, Clock clock,
-      InboundProperties properties) {
+  ConversationRouter(ProcessEngine engine, RuntimeService runtimeService, RepositoryService repositoryService, InboundStore store,
+      Clock clock, InboundProperties properties) {
+    this.commands = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getCommandExecutorTxRequired();
     this.runtimeService = runtimeService;
     this.repositoryService = repositoryService;
     this.store = store;
@@ -52,8 +84,56 @@ class ConversationRouter {
     this.properties = properties;
   }
 
-  /** Routes in the caller's transaction (the engine joins it). */
-  Route route(MessageRecord m, ReplyClassification c) {
+  /**
+   * Routes in the caller's transaction (the engine joins it); with {@code continueJourney}, the
+   * steps of the journey after a reply run there too, up to its next wait (see the class comment).
+   * Their failure is this call's: the caller rolls back and routes again without them.
+   */
+  Route route(MessageRecord m, ReplyClassification c, boolean continueJourney) {
+    if (!continueJourney) {
+      return route(m, c);
+    }
+    // one engine command: the correlation and the continuation share its entities, and the
+    // continuation's job, created and run in it, is never written
+    return commands.execute(context -> {
+      Route r = route(m, c);
+      if (Route.REPLY.equals(r.kind())) {
+        continueJourney(context, r.processInstanceId());
+      }
+      return r;
+    });
+  }
+
+  /**
+   * Runs, in this command, the asynchronous continuations of the journey that this command created
+   * and that are due, as the engine's {@link ExecuteJobsCmd} runs a job; answers how many. Those
+   * created while they run (a step asynchronous before it) stay jobs.
+   */
+  static int continueJourney(CommandContext context, String processInstanceId) {
+    DbEntityManager db = context.getDbEntityManager();
+    Date now = ClockUtil.getCurrentTime();
+    List<JobEntity> created = new ArrayList<>();
+    // by the cache's key for jobs: the engine's look-up by a subtype of it (JobEntity) compares
+    // the cache's wrapper class and finds nothing
+    for (AcquirableJobEntity cached : db.getCachedEntitiesByType(AcquirableJobEntity.class)) {
+      if (cached instanceof MessageEntity job && db.getDbEntityCache().isTransient(job)
+          && processInstanceId.equals(job.getProcessInstanceId())
+          && AsyncContinuationJobHandler.TYPE.equals(job.getJobHandlerType())
+          && !job.isSuspended() && (job.getDuedate() == null || !job.getDuedate().after(now))) {
+        created.add(job);
+      }
+    }
+    for (JobEntity job : created) {
+      try {
+        new ExecuteJobsCmd(job.getId(), new JobFailureCollector(job.getId())).execute(context);
+      } finally {
+        context.setCurrentJob(null);
+      }
+    }
+    return created.size();
+  }
+
+  private Route route(MessageRecord m, ReplyClassification c) {
     Map<String, Object> vars = replyVariables(m, c);
     // The journey that last wrote on this channel and still runs gets the reply. Correlating first
     // finds the waiting execution and delivers in one query; only when nothing waits there does it

@@ -195,7 +195,9 @@ public class InboundProcessor {
 
   private Outcome routeLocked(MessageRecord m, Optional<ComplianceKeyword> keyword) {
     ReplyClassification c = classifier.classification(m.body());
+    boolean continueJourney = properties.continueInRouting();
     for (int attempt = 1; ; attempt++) {
+      boolean continuing = continueJourney;
       try {
         Outcome outcome = tx.execute(s -> {
           Optional<InboundQueue.Stage> stage = queue.lockInTransaction(m.id());
@@ -210,7 +212,7 @@ public class InboundProcessor {
               return Outcome.COMPLIANCE;
             }
           }
-          ConversationRouter.Route r = router.route(m, c);
+          ConversationRouter.Route r = router.route(m, c, continuing);
           if (r.pending()) {
             s.setRollbackOnly();
             return Outcome.LATER;
@@ -226,6 +228,16 @@ public class InboundProcessor {
         if (attempt >= MAX_OPTIMISTIC_RETRIES) {
           throw e;
         }
+      } catch (RuntimeException e) {
+        if (!continuing) {
+          throw e;
+        }
+        // the journey's next steps failed with the routing (or anything else did): route again
+        // without them, so that they are a job of the journey's own, retried and, if they keep
+        // failing, an incident on the journey, where its operator looks
+        continueJourney = false;
+        log.info("Inbound message {}: routing with the journey's next steps failed ({}); routed again, those steps left to a job",
+            m.id(), e.toString());
       }
     }
   }

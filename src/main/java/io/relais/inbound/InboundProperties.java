@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBodyLength longest accepted text (WhatsApp allows 4,096 characters, SMS 1,600)
  * @param maxAttempts failed processing attempts after which a message is parked for an operator
  *     instead of being retried forever (it stays stored and in the transcript)
+ * @param continueInRouting whether a journey's steps after a reply (the asynchronous continuation
+ *     of the event that caught it) run in the routing transaction, up to the journey's next wait,
+ *     instead of in a job of their own; a failure there routes the reply again and leaves those
+ *     steps to their job
  */
 @ConfigurationProperties("relais.inbound")
 public record InboundProperties(
@@ -29,4 +33,5 @@ public record InboundProperties(
     @DefaultValue("PT2M") Duration claimLease,
     @DefaultValue("4") int workers,
     @DefaultValue("4096") int maxBodyLength,
-    @DefaultValue("10") int maxAttempts) {}
+    @DefaultValue("10") int maxAttempts,
+    @DefaultValue("true") boolean continueInRouting) {}
