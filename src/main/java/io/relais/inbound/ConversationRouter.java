@@ -9,9 +9,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.camunda.bpm.engine.ActivityTypes;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.impl.bpmn.helper.BpmnProperties;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
 import org.camunda.bpm.engine.impl.db.entitymanager.DbEntityManager;
@@ -20,8 +22,10 @@ import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
 import org.camunda.bpm.engine.impl.jobexecutor.AsyncContinuationJobHandler;
 import org.camunda.bpm.engine.impl.jobexecutor.JobFailureCollector;
 import org.camunda.bpm.engine.impl.persistence.entity.AcquirableJobEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.MessageEntity;
+import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.springframework.stereotype.Component;
@@ -105,9 +109,11 @@ class ConversationRouter {
   }
 
   /**
-   * Runs, in this command, the asynchronous continuations of the journey that this command created
-   * and that are due, as the engine's {@link ExecuteJobsCmd} runs a job; answers how many. Those
-   * created while they run (a step asynchronous before it) stay jobs.
+   * Runs, in this command, the continuations after the events that caught the reply (asynchronous
+   * after them) that this command created for the journey and that are due, as the engine's
+   * {@link ExecuteJobsCmd} runs a job; answers how many. A step asynchronous before it keeps its
+   * job, whether the correlation or these continuations created it: the diagram asks for a
+   * transaction of its own there (a hand-off, another system's call).
    */
   static int continueJourney(CommandContext context, String processInstanceId) {
     DbEntityManager db = context.getDbEntityManager();
@@ -118,7 +124,7 @@ class ConversationRouter {
     for (AcquirableJobEntity cached : db.getCachedEntitiesByType(AcquirableJobEntity.class)) {
       if (cached instanceof MessageEntity job && db.getDbEntityCache().isTransient(job)
           && processInstanceId.equals(job.getProcessInstanceId())
-          && AsyncContinuationJobHandler.TYPE.equals(job.getJobHandlerType())
+          && AsyncContinuationJobHandler.TYPE.equals(job.getJobHandlerType()) && afterCatchingEvent(job)
           && !job.isSuspended() && (job.getDuedate() == null || !job.getDuedate().after(now))) {
         created.add(job);
       }
@@ -131,6 +137,18 @@ class ConversationRouter {
       }
     }
     return created.size();
+  }
+
+  /** Whether the job continues after a message catch event or receive task asynchronous after it. */
+  private static boolean afterCatchingEvent(JobEntity job) {
+    ExecutionEntity execution = job.getExecution();
+    ActivityImpl activity = execution == null || job.getActivityId() == null ? null
+        : execution.getProcessDefinition().findActivity(job.getActivityId());
+    if (activity == null || !activity.isAsyncAfter()) {
+      return false;
+    }
+    Object type = activity.getProperties().get(BpmnProperties.TYPE);
+    return ActivityTypes.INTERMEDIATE_EVENT_MESSAGE.equals(type) || ActivityTypes.TASK_RECEIVE_TASK.equals(type);
   }
 
   private Route route(MessageRecord m, ReplyClassification c) {

@@ -91,6 +91,23 @@ class ReplyContinuationTest extends InboundEndToEnd {
         });
   }
 
+  @Test
+  void aStepAsynchronousBeforeItRightAfterACatchingEventThatIsNotKeepsItsOwnJob() {
+    // the diagram puts the transaction boundary before the step, not after the event: the step
+    // may call another system, which must not hold an inbound worker
+    String key = "async-step-after-the-event";
+    BpmnModelInstance model = Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent()
+        .intermediateCatchEvent(CAUGHT).message(JourneyMessages.CUSTOMER_REPLY)
+        .serviceTask("Task_Call").camundaAsyncBefore().camundaDelegateExpression("${classifyReply}").userTask("Task_Next").endEvent().done();
+    withJourney(key, model, (pid, contactId) -> {
+      reply(contactId, pid, "Oui");
+
+      assertThat(variable(pid, JourneyMessages.VAR_REPLY_TEXT)).as("the reply is taken").isEqualTo("Oui");
+      assertThat(managementService.createJobQuery().processInstanceId(pid).activityId("Task_Call").count()).isEqualTo(1);
+      assertThat(runtimeService.getActivityInstance(pid).getTransitionInstances("Task_Call")).hasSize(1);
+    });
+  }
+
   private MessageRecord reply(String contactId, String pid, String text) {
     String phone = contacts.find(contactId).orElseThrow().phone();
     Map<String, String> form = form(phone, text);
@@ -105,8 +122,11 @@ class ReplyContinuationTest extends InboundEndToEnd {
 
   /** A journey waiting for a reply at an event asynchronous after it, as the product's journeys. */
   private void withJourney(String key, Function<IntermediateCatchEventBuilder, BpmnModelInstance> afterReply, JourneyCheck check) {
-    BpmnModelInstance model = afterReply.apply(Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent()
-        .intermediateCatchEvent(CAUGHT).message(JourneyMessages.CUSTOMER_REPLY).camundaAsyncAfter());
+    withJourney(key, afterReply.apply(Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent()
+        .intermediateCatchEvent(CAUGHT).message(JourneyMessages.CUSTOMER_REPLY).camundaAsyncAfter()), check);
+  }
+
+  private void withJourney(String key, BpmnModelInstance model, JourneyCheck check) {
     String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn", model).deploy().getId();
     try {
       String contactId = contacts.findOrCreateByPhone(freshPhone()).id();
