@@ -2,6 +2,7 @@ package io.relais.inbound;
 
 import io.relais.conversation.MessageRecord;
 import io.relais.journey.JourneyMessages;
+import io.relais.platform.BatchingJobExecutor;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
@@ -49,7 +50,10 @@ import org.springframework.stereotype.Component;
  * steps fail, the whole routing rolls back and {@link InboundProcessor} routes the message again
  * without them: the continuation is then a job as drawn, retried by the job executor and, if it
  * keeps failing, an incident on the journey, as before. What it saves per reply: the job's insert,
- * acquisition, lock and delete, the journey's executions and variables read again, one commit.
+ * acquisition, lock and delete, the journey's executions and variables read again, one commit,
+ * and the acquisition the engine's hint would wake at the commit to look for a job already run
+ * ({@link BatchingJobExecutor#noJobLeftInThisTransaction}; kept when the routing leaves another
+ * job due soon).
  * A journey the message starts keeps the job its diagram gives its first step: the customer's
  * first question may need the order system ({@code inbound-conversation}), and a slow call there
  * must hold a job thread, not one of the few inbound workers that honour STOP.
@@ -101,8 +105,9 @@ class ConversationRouter {
     // continuation's job, created and run in it, is never written
     return commands.execute(context -> {
       Route r = route(m, c);
-      if (Route.REPLY.equals(r.kind())) {
-        continueJourney(context, r.processInstanceId());
+      if (Route.REPLY.equals(r.kind()) && continueJourney(context, r.processInstanceId()) > 0 && !jobDueSoon(context)) {
+        // the engine hinted at the continuation's job when the correlation created it
+        BatchingJobExecutor.noJobLeftInThisTransaction();
       }
       return r;
     });
@@ -137,6 +142,23 @@ class ConversationRouter {
       }
     }
     return created.size();
+  }
+
+  /**
+   * Whether this command leaves a job that the executor should take before its next regular look
+   * (due within its wait time, as the engine's own hint decides for timers): a step asynchronous
+   * before it that the continuation reached, say.
+   */
+  static boolean jobDueSoon(CommandContext context) {
+    DbEntityManager db = context.getDbEntityManager();
+    long soon = ClockUtil.getCurrentTime().getTime() + context.getProcessEngineConfiguration().getJobExecutor().getWaitTimeInMillis();
+    for (AcquirableJobEntity cached : db.getCachedEntitiesByType(AcquirableJobEntity.class)) {
+      if (cached instanceof JobEntity job && db.getDbEntityCache().isTransient(job)
+          && (job.getDuedate() == null || job.getDuedate().getTime() < soon)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the job continues after a message catch event or receive task asynchronous after it. */

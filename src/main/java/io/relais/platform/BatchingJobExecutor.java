@@ -26,6 +26,8 @@ import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.spring.components.jobexecutor.SpringJobExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The engine's job executor, with the timer jobs of one acquisition run together: up to
@@ -79,6 +81,39 @@ public class BatchingJobExecutor extends SpringJobExecutor {
 
   public int getBatchSize() {
     return batchSize;
+  }
+
+  /**
+   * Set while a transaction whose jobs all ran in it completes on this thread: its commit must not
+   * wake the acquisition, which would look for those jobs and find nothing.
+   */
+  private static final ThreadLocal<Boolean> NO_JOB_LEFT = new ThreadLocal<>();
+
+  /**
+   * Declares that the current transaction leaves no job for the executor to take soon: every job
+   * it created due now ran in it (a reply's next steps, run with its routing). The engine hinted
+   * at each of them as it created it, and would wake the acquisition at the commit to look for
+   * them; this commit does not. Without an active transaction it does nothing.
+   */
+  public static void noJobLeftInThisTransaction() {
+    if (!TransactionSynchronizationManager.isSynchronizationActive() || NO_JOB_LEFT.get() != null) {
+      return;
+    }
+    NO_JOB_LEFT.set(Boolean.TRUE);
+    TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+      @Override
+      public void afterCompletion(int status) {
+        NO_JOB_LEFT.remove();
+      }
+    });
+  }
+
+  /** The engine's hint that a job was added, unless this thread's transaction left none ({@link #noJobLeftInThisTransaction}). */
+  @Override
+  public void jobWasAdded() {
+    if (NO_JOB_LEFT.get() == null) {
+      super.jobWasAdded();
+    }
   }
 
   /** Batches of more than one job committed together. */

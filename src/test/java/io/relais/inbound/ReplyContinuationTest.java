@@ -13,11 +13,13 @@ import io.relais.journey.JourneyMessages;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.camunda.bpm.model.bpmn.builder.IntermediateCatchEventBuilder;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * A journey's steps after a customer's reply (the asynchronous continuation of the event that
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * test runs it.
  */
 class ReplyContinuationTest extends InboundEndToEnd {
+
+  @Autowired ProcessEngineConfigurationImpl engineConfiguration;
 
   private static final String CAUGHT = "Event_Reply";
 
@@ -105,6 +109,36 @@ class ReplyContinuationTest extends InboundEndToEnd {
       assertThat(variable(pid, JourneyMessages.VAR_REPLY_TEXT)).as("the reply is taken").isEqualTo("Oui");
       assertThat(managementService.createJobQuery().processInstanceId(pid).activityId("Task_Call").count()).isEqualTo(1);
       assertThat(runtimeService.getActivityInstance(pid).getTransitionInstances("Task_Call")).hasSize(1);
+    });
+  }
+
+  @Test
+  void aRoutingWakesTheJobExecutorOnlyWhenItLeavesAJobDueSoon() {
+    // the engine hints at every job it creates; the router withdraws the hint when the only job
+    // due soon was the continuation it ran, and keeps it when the continuation reached a step
+    // asynchronous before it (a hand-off, due now) or left a timer due within the executor's wait
+    String key = "leaves-jobs";
+    String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn", Bpmn.createExecutableProcess(key)
+            .camundaHistoryTimeToLive(1).startEvent().intermediateCatchEvent(CAUGHT).message(JourneyMessages.CUSTOMER_REPLY).camundaAsyncAfter()
+            .exclusiveGateway().condition("later", "${next == 'later'}").userTask("Task_Later").camundaAsyncBefore().endEvent()
+            .moveToLastGateway().condition("soon", "${next == 'soon'}").intermediateCatchEvent().timerWithDuration("PT1S").endEvent()
+            .moveToLastGateway().condition("next week", "${next == 'week'}").intermediateCatchEvent().timerWithDuration("P7D").endEvent()
+            .done()).deploy().getId();
+    try {
+      assertThat(leavesAJobDueSoon(key, "later")).as("a step asynchronous before it, due now").isTrue();
+      assertThat(leavesAJobDueSoon(key, "soon")).as("a timer due within the executor's wait").isTrue();
+      assertThat(leavesAJobDueSoon(key, "week")).as("only a timer for next week").isFalse();
+    } finally {
+      repositoryService.deleteDeployment(deployment, true);
+    }
+  }
+
+  private boolean leavesAJobDueSoon(String key, String next) {
+    String pid = runtimeService.startProcessInstanceByKey(key, Map.of("next", next)).getId();
+    return engineConfiguration.getCommandExecutorTxRequired().execute(context -> {
+      runtimeService.createMessageCorrelation(JourneyMessages.CUSTOMER_REPLY).processInstanceId(pid).correlate();
+      assertThat(ConversationRouter.continueJourney(context, pid)).isEqualTo(1);
+      return ConversationRouter.jobDueSoon(context);
     });
   }
 
