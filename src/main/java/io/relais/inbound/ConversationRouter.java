@@ -121,14 +121,10 @@ class ConversationRouter {
    * transaction of its own there (a hand-off, another system's call).
    */
   static int continueJourney(CommandContext context, String processInstanceId) {
-    DbEntityManager db = context.getDbEntityManager();
     Date now = ClockUtil.getCurrentTime();
     List<JobEntity> created = new ArrayList<>();
-    // by the cache's key for jobs: the engine's look-up by a subtype of it (JobEntity) compares
-    // the cache's wrapper class and finds nothing
-    for (AcquirableJobEntity cached : db.getCachedEntitiesByType(AcquirableJobEntity.class)) {
-      if (cached instanceof MessageEntity job && db.getDbEntityCache().isTransient(job)
-          && processInstanceId.equals(job.getProcessInstanceId())
+    for (JobEntity job : createdInThisCommand(context)) {
+      if (job instanceof MessageEntity && processInstanceId.equals(job.getProcessInstanceId())
           && AsyncContinuationJobHandler.TYPE.equals(job.getJobHandlerType()) && afterCatchingEvent(job)
           && !job.isSuspended() && (job.getDuedate() == null || !job.getDuedate().after(now))) {
         created.add(job);
@@ -150,15 +146,22 @@ class ConversationRouter {
    * before it that the continuation reached, say.
    */
   static boolean jobDueSoon(CommandContext context) {
-    DbEntityManager db = context.getDbEntityManager();
     long soon = ClockUtil.getCurrentTime().getTime() + context.getProcessEngineConfiguration().getJobExecutor().getWaitTimeInMillis();
+    return createdInThisCommand(context).stream().anyMatch(job -> job.getDuedate() == null || job.getDuedate().getTime() < soon);
+  }
+
+  /** The jobs this command created and has not deleted (not written yet: they are in its cache only). */
+  private static List<JobEntity> createdInThisCommand(CommandContext context) {
+    DbEntityManager db = context.getDbEntityManager();
+    List<JobEntity> created = new ArrayList<>();
+    // by the cache's key for jobs: the engine's look-up by a subtype of it (JobEntity) compares
+    // the cache's wrapper class and finds nothing
     for (AcquirableJobEntity cached : db.getCachedEntitiesByType(AcquirableJobEntity.class)) {
-      if (cached instanceof JobEntity job && db.getDbEntityCache().isTransient(job)
-          && (job.getDuedate() == null || job.getDuedate().getTime() < soon)) {
-        return true;
+      if (cached instanceof JobEntity job && db.getDbEntityCache().isTransient(job)) {
+        created.add(job);
       }
     }
-    return false;
+    return created;
   }
 
   /** Whether the job continues after a message catch event or receive task asynchronous after it. */

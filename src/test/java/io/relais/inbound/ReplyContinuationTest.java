@@ -39,10 +39,8 @@ class ReplyContinuationTest extends InboundEndToEnd {
   void theStepsAfterAReplyRunWithItsRoutingUpToTheJourneysNextWait() {
     withJourney("continues-with-routing", reply -> reply.serviceTask("Task_Classify").camundaDelegateExpression("${classifyReply}")
         .userTask("Task_Next").endEvent().done(), (pid, contactId) -> {
-          MessageRecord in = reply(contactId, pid, "Oui, merci");
+          MessageRecord in = replyTaken(contactId, pid, "Oui, merci");
 
-          assertThat(in.status()).isEqualTo("PROCESSED");
-          assertThat(in.processInstanceId()).isEqualTo(pid);
           assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_Next").count())
               .as("the journey reached its next wait with the routing").isEqualTo(1);
           assertThat(managementService.createJobQuery().processInstanceId(pid).count()).as("no job left for those steps").isZero();
@@ -55,11 +53,9 @@ class ReplyContinuationTest extends InboundEndToEnd {
   void aFailureInThoseStepsLeavesTheReplyTakenAndTheStepsToAJobThatEndsAsAnIncident() {
     withJourney("continues-into-a-failure", reply -> reply.serviceTask("Task_Broken").camundaExpression("${noSuchBean.run()}")
         .userTask("Task_Next").endEvent().done(), (pid, contactId) -> {
-          MessageRecord in = reply(contactId, pid, "Oui");
+          replyTaken(contactId, pid, "Oui");
 
-          // the reply is taken: processed, routed to the journey, its variables there, not parked
-          assertThat(in.status()).isEqualTo("PROCESSED");
-          assertThat(in.processInstanceId()).isEqualTo(pid);
+          // the reply is taken: its variables on the journey, not parked
           assertThat(variable(pid, JourneyMessages.VAR_REPLY_TEXT)).isEqualTo("Oui");
           assertThat(processor.unfinished(contactId)).isZero();
           assertThat(runtimeService.createEventSubscriptionQuery().processInstanceId(pid).count())
@@ -140,6 +136,14 @@ class ReplyContinuationTest extends InboundEndToEnd {
       assertThat(ConversationRouter.continueJourney(context, pid)).isEqualTo(1);
       return ConversationRouter.jobDueSoon(context);
     });
+  }
+
+  /** Replies, and checks the reply was processed and routed to the journey. */
+  private MessageRecord replyTaken(String contactId, String pid, String text) {
+    MessageRecord in = reply(contactId, pid, text);
+    assertThat(in.status()).isEqualTo("PROCESSED");
+    assertThat(in.processInstanceId()).isEqualTo(pid);
+    return in;
   }
 
   private MessageRecord reply(String contactId, String pid, String text) {
