@@ -1,0 +1,172 @@
+package io.relais.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngineConfiguration;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.history.HistoricIncident;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A job that completes runs no incident look-up; a job's incident is still resolved when its
+ * retries are raised and the job then runs, and deleted with its journey. Each on a standalone
+ * engine (H2) whose connections count the statements that read the incident table.
+ */
+class FailedJobIncidentsTest {
+
+  private static final AtomicInteger ENGINES = new AtomicInteger();
+
+  private final AtomicInteger incidentReads = new AtomicInteger();
+  private ProcessEngine engine;
+
+  @AfterEach
+  void close() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  @Test
+  void aJobThatCompletesReadsNoIncident() {
+    engine = engine(true);
+    String pid = start(false);
+    incidentReads.set(0);
+    engine.getManagementService().executeJob(job(pid).getId());
+    assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pid).count()).isEqualTo(1);
+    assertThat(incidentReads).as("statements reading ACT_RU_INCIDENT").hasValue(0);
+  }
+
+  @Test
+  void theEnginesOwnHandlerReadsTheIncidentsOfEveryJob() {
+    engine = engine(false);
+    String pid = start(false);
+    incidentReads.set(0);
+    engine.getManagementService().executeJob(job(pid).getId());
+    assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pid).count()).isEqualTo(1);
+    assertThat(incidentReads.get()).as("what the handler saves").isPositive();
+  }
+
+  @Test
+  void anIncidentIsResolvedWhenTheRetriesAreRaisedAndTheJobThenRuns() {
+    engine = engine(true);
+    String pid = start(true);
+    failUntilIncident(pid);
+
+    engine.getRuntimeService().setVariable(pid, "fail", false);
+    engine.getManagementService().setJobRetries(job(pid).getId(), 1);
+    assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(pid).count()).isZero();
+    engine.getManagementService().executeJob(job(pid).getId());
+
+    assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pid).count()).isEqualTo(1);
+    assertThat(engine.getRuntimeService().createIncidentQuery().count()).isZero();
+    HistoricIncident historic = engine.getHistoryService().createHistoricIncidentQuery().processInstanceId(pid).singleResult();
+    assertThat(historic.isResolved()).isTrue();
+  }
+
+  @Test
+  void anIncidentIsDeletedWithItsJourney() {
+    engine = engine(true);
+    String pid = start(true);
+    failUntilIncident(pid);
+
+    engine.getRuntimeService().deleteProcessInstance(pid, "test");
+
+    assertThat(engine.getRuntimeService().createIncidentQuery().count()).isZero();
+    HistoricIncident historic = engine.getHistoryService().createHistoricIncidentQuery().processInstanceId(pid).singleResult();
+    assertThat(historic.isDeleted()).isTrue();
+  }
+
+  private void failUntilIncident(String pid) {
+    for (int i = 0; i < 3; i++) {
+      String jobId = job(pid).getId();
+      assertThatThrownBy(() -> engine.getManagementService().executeJob(jobId)).hasMessageContaining("fail");
+    }
+    assertThat(job(pid).getRetries()).isZero();
+    assertThat(engine.getRuntimeService().createIncidentQuery().processInstanceId(pid).count()).isEqualTo(1);
+  }
+
+  private String start(boolean fail) {
+    return engine.getRuntimeService().startProcessInstanceByKey("incidents", Map.of("fail", fail)).getId();
+  }
+
+  private Job job(String pid) {
+    return engine.getManagementService().createJobQuery().processInstanceId(pid).singleResult();
+  }
+
+  private ProcessEngine engine(boolean skip) {
+    JdbcDataSource h2 = new JdbcDataSource();
+    h2.setURL("jdbc:h2:mem:failed-job-incidents-" + ENGINES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+    ProcessEngineConfigurationImpl config = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
+        .createStandaloneInMemProcessEngineConfiguration();
+    config.setProcessEngineName("failed-job-incidents-" + ENGINES.get());
+    config.setDataSource(counting(h2));
+    config.setDatabaseSchemaUpdate(ProcessEngineConfiguration.DB_SCHEMA_UPDATE_CREATE_DROP);
+    config.setHistory(ProcessEngineConfiguration.HISTORY_FULL);
+    config.setJobExecutorActivate(false);
+    config.setProcessEnginePlugins(List.of(new FailedJobIncidents(skip)));
+    ProcessEngine built = config.buildProcessEngine();
+    BpmnModelInstance model = Bpmn.createExecutableProcess("incidents")
+        .startEvent()
+        .serviceTask("Task_MayFail").camundaAsyncBefore()
+        .camundaClass(FailWhenAsked.class.getName())
+        .userTask("Task_After")
+        .endEvent()
+        .done();
+    built.getRepositoryService().createDeployment().addModelInstance("incidents.bpmn", model).deploy();
+    return built;
+  }
+
+  /** Fails while the journey's variable {@code fail} is true. */
+  public static class FailWhenAsked implements JavaDelegate {
+    @Override
+    public void execute(DelegateExecution execution) {
+      if (Boolean.TRUE.equals(execution.getVariable("fail"))) {
+        throw new IllegalStateException("asked to fail");
+      }
+    }
+  }
+
+  private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** A data source whose statements reading ACT_RU_INCIDENT are counted. */
+  private DataSource counting(DataSource target) {
+    return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+        (proxy, method, args) -> {
+          Object result = invoke(method, target, args);
+          if (!(result instanceof Connection connection)) {
+            return result;
+          }
+          return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+              (p, m, a) -> {
+                if (m.getName().startsWith("prepare") && a != null && a[0] instanceof String sql
+                    && sql.toUpperCase().contains("FROM ACT_RU_INCIDENT")) {
+                  incidentReads.incrementAndGet();
+                }
+                return invoke(m, connection, a);
+              });
+        });
+  }
+}
