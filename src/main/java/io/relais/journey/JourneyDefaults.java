@@ -34,6 +34,8 @@ public class JourneyDefaults {
   private volatile String sendRetryCycle;
   /** Properties of waits by name, read once (see {@link #configured}). */
   private final Map<String, Optional<String>> configured = new ConcurrentHashMap<>();
+  /** The "Wait for reply" gateways' (waitVariable, waitDefault), by definition id and gateway id. */
+  private final Map<String, String[]> waits = new ConcurrentHashMap<>();
 
   public JourneyDefaults(Environment environment) {
     this.environment = environment;
@@ -89,6 +91,14 @@ public class JourneyDefaults {
    * entered, so the current element is the gateway.
    */
   public String waitFor(DelegateExecution execution) {
+    // the gateway's properties, read from the model once per definition and gateway (a deployed
+    // definition never changes): walking the model's extension elements costs more than the rest
+    String[] wait = waits.computeIfAbsent(execution.getProcessDefinitionId() + '#' + execution.getCurrentActivityId(),
+        key -> waitProperties(execution));
+    return duration(execution, wait[0], wait[1]);
+  }
+
+  private static String[] waitProperties(DelegateExecution execution) {
     FlowElement element = execution.getBpmnModelElementInstance();
     String name = null;
     String fallback = null;
@@ -108,7 +118,7 @@ public class JourneyDefaults {
       throw new IllegalStateException("Wait for reply at '" + execution.getCurrentActivityId()
           + "': the gateway needs the properties waitVariable and waitDefault (template 'Wait for reply')");
     }
-    return duration(execution, name, fallback);
+    return new String[] {name, fallback};
   }
 
   private static String checked(String name, String value) {
