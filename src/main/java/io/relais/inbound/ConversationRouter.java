@@ -14,6 +14,7 @@ import org.camunda.bpm.engine.ActivityTypes;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.impl.EventSubscriptionQueryImpl;
 import org.camunda.bpm.engine.impl.bpmn.helper.BpmnProperties;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
@@ -23,11 +24,14 @@ import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
 import org.camunda.bpm.engine.impl.jobexecutor.AsyncContinuationJobHandler;
 import org.camunda.bpm.engine.impl.jobexecutor.JobFailureCollector;
 import org.camunda.bpm.engine.impl.persistence.entity.AcquirableJobEntity;
+import org.camunda.bpm.engine.impl.event.EventType;
+import org.camunda.bpm.engine.impl.persistence.entity.EventSubscriptionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.MessageEntity;
 import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.EventSubscription;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.springframework.stereotype.Component;
 
@@ -178,19 +182,13 @@ class ConversationRouter {
 
   private Route route(MessageRecord m, ReplyClassification c) {
     Map<String, Object> vars = replyVariables(m, c);
-    // The journey that last wrote on this channel and still runs gets the reply. Correlating first
-    // finds the waiting execution and delivers in one query; only when nothing waits there does it
-    // ask whether that journey still runs (an engine process instance query costs more CPU than the
-    // correlation's own: the engine builds its SQL dynamically). Correlating "all" answers an empty
-    // list when nothing waits instead of throwing, which would mark the surrounding transaction
-    // rollback-only; correlation skips suspended instances, as the running check does. A journey
-    // waiting for a reply in two parallel branches gets it in both; waiting executions only, so no
-    // definition that starts on CustomerReply is started by a reply meant for this journey.
+    // The journey that last wrote on this channel and still runs gets the reply. Delivering first
+    // finds the waiting subscriptions and delivers; only when nothing waits there does it ask
+    // whether that journey still runs. A journey waiting for a reply in two parallel branches gets
+    // it in both; waiting executions only, so no definition that starts on CustomerReply is started
+    // by a reply meant for this journey.
     for (InboundStore.JourneyThatWrote journey : store.journeysThatWrote(m.contactId(), m.channel(), 5)) {
-      if (!JourneyMessages.toWaitingExecutions(runtimeService, JourneyMessages.CUSTOMER_REPLY)
-          .processInstanceId(journey.processInstanceId())
-          .setVariables(vars)
-          .correlateAllWithResult().isEmpty()) {
+      if (deliver(journey.processInstanceId(), vars) > 0) {
         return new Route(Route.REPLY, journey.processInstanceId(), journeyKey(journey));
       }
       if (isRunning(journey.processInstanceId())) {
@@ -208,6 +206,38 @@ class ConversationRouter {
     }
     Route started = start(JourneyMessages.CONVERSATION_STARTED, m, vars);
     return started != null ? started : new Route(Route.UNROUTED, null, null);
+  }
+
+  /**
+   * Delivers {@code CustomerReply} to the executions of this journey that wait for it and are not
+   * suspended; returns how many got it (0 when none waits). What the engine's correlation to a
+   * process instance does, without its generic part: the correlation finds the executions with an
+   * execution query (dynamic SQL joining the subscriptions, the authorization and tenant checks
+   * built for it), checks permissions the inbound workers do not have to pass (they run without an
+   * authenticated user, so the engine checks nothing for them), then looks the subscription up again
+   * by execution. Here: the journey's subscriptions to the message in one query, then each one's
+   * execution, and the subscription's {@code eventReceived} with the reply's variables, as the
+   * correlation's {@code MessageEventReceivedCmd} calls it. An execution already deleted in this
+   * command is skipped, as the correlation skips it. No event is delivered twice: a subscription
+   * that caught the reply is removed with it. In the caller's engine command when there is one.
+   */
+  private int deliver(String processInstanceId, Map<String, Object> vars) {
+    return commands.execute(context -> {
+      EventSubscriptionQueryImpl query = new EventSubscriptionQueryImpl();
+      query.processInstanceId(processInstanceId).eventType(EventType.MESSAGE.name()).eventName(JourneyMessages.CUSTOMER_REPLY);
+      int delivered = 0;
+      for (EventSubscription found : context.getEventSubscriptionManager().findEventSubscriptionsByQueryCriteria(query, null)) {
+        EventSubscriptionEntity subscription = (EventSubscriptionEntity) found;
+        ExecutionEntity execution = subscription.getExecution();
+        if (execution == null || execution.isSuspended() || context.getDbEntityManager().isDeleted(execution)
+            || context.getDbEntityManager().isDeleted(subscription)) {
+          continue;
+        }
+        subscription.eventReceived(vars, null, null, null, false);
+        delivered++;
+      }
+      return delivered;
+    });
   }
 
   /** Starts the journey with this start message, or null when none is deployed. */

@@ -128,6 +128,57 @@ class InboundPipelineTest extends InboundEndToEnd {
   }
 
   @Test
+  void aReplyReachesEveryBranchOfTheJourneyThatWaitsForItInParallel() {
+    String key = "waits-in-two-branches";
+    String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn",
+        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1)
+            .startEvent().parallelGateway("Fork")
+            .intermediateCatchEvent("Event_ReplyA").message(JourneyMessages.CUSTOMER_REPLY).userTask("Task_A").endEvent()
+            .moveToNode("Fork")
+            .intermediateCatchEvent("Event_ReplyB").message(JourneyMessages.CUSTOMER_REPLY).userTask("Task_B").endEvent()
+            .done())
+        .deploy().getId();
+    try {
+      String phone = freshPhone();
+      String contactId = contacts.findOrCreateByPhone(phone).id();
+      String pid = runtimeService.startProcessInstanceByKey(key, contactId).getId();
+      journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+
+      assertTwiml(postSigned(form(phone, "Oui")));
+      awaitProcessed(contactId);
+
+      assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_A").count()).isEqualTo(1);
+      assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_B").count()).isEqualTo(1);
+      assertThat(runtimeService.createEventSubscriptionQuery().processInstanceId(pid).count()).isZero();
+      assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).isEmpty();
+    } finally {
+      repositoryService.deleteDeployment(deployment, true);
+    }
+  }
+
+  @Test
+  void aSuspendedJourneyDoesNotTakeTheReply() {
+    // an operator suspended it (Cockpit): it neither moves nor keeps the customer waiting; the
+    // customer's message starts a conversation, as when no journey waits
+    String phone = freshPhone();
+    String contactId = contacts.findOrCreateByPhone(phone).id();
+    String pid = waitingJourney(contactId, true);
+    journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+    runtimeService.suspendProcessInstanceById(pid);
+    try {
+      assertTwiml(postSigned(form(phone, "Oui")));
+      awaitProcessed(contactId);
+
+      assertThat(variable(pid, "firstReply")).isNull();
+      assertThat(runtimeService.createEventSubscriptionQuery().processInstanceId(pid)
+          .eventName(JourneyMessages.CUSTOMER_REPLY).count()).as("still waits").isEqualTo(1);
+      assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).hasSize(1);
+    } finally {
+      runtimeService.activateProcessInstanceById(pid);
+    }
+  }
+
+  @Test
   void twoQuickRepliesReachTheJourneyInOrder() {
     String phone = freshPhone();
     String contactId = contacts.findOrCreateByPhone(phone).id();
