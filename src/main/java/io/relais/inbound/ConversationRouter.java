@@ -46,7 +46,7 @@ import org.springframework.stereotype.Component;
  * by default). The event that catches a reply is asynchronous after it, so that the reply is taken
  * (committed) before the journey's next steps run, in a job. The routing is itself that committed
  * anchor: the message is stored, and the routing transaction commits the journey's progress with
- * the message's "processed" mark. So the routing runs the continuation the correlation just
+ * the message's "processed" mark. So the routing runs the continuation the delivery just
  * created (the job, still in the routing's engine command, never written) in the same engine
  * command, as the job executor would have run it: classification, the bot answer's send step
  * (written with this transaction, as in the job), up to the journey's next wait. A step
@@ -105,12 +105,12 @@ class ConversationRouter {
     if (!continueJourney) {
       return route(m, c);
     }
-    // one engine command: the correlation and the continuation share its entities, and the
+    // one engine command: the delivery and the continuation share its entities, and the
     // continuation's job, created and run in it, is never written
     return commands.execute(context -> {
       Route r = route(m, c);
       if (Route.REPLY.equals(r.kind()) && continueJourney(context, r.processInstanceId()) > 0 && !jobDueSoon(context)) {
-        // the engine hinted at the continuation's job when the correlation created it
+        // the engine hinted at the continuation's job when the delivery created it
         BatchingJobExecutor.noJobLeftInThisTransaction();
       }
       return r;
@@ -121,7 +121,7 @@ class ConversationRouter {
    * Runs, in this command, the continuations after the events that caught the reply (asynchronous
    * after them) that this command created for the journey and that are due, as the engine's
    * {@link ExecuteJobsCmd} runs a job; answers how many. A step asynchronous before it keeps its
-   * job, whether the correlation or these continuations created it: the diagram asks for a
+   * job, whether the delivery or these continuations created it: the diagram asks for a
    * transaction of its own there (a hand-off, another system's call).
    */
   static int continueJourney(CommandContext context, String processInstanceId) {
