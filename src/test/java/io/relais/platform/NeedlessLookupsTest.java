@@ -25,15 +25,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A job that completes runs no incident look-up; a job's incident is still resolved when its
- * retries are raised and the job then runs, and deleted with its journey. Each on a standalone
- * engine (H2) whose connections count the statements that read the incident table.
+ * A job that completes runs no incident look-up, a message subscription removed no look-up of
+ * asynchronous event jobs; a job's incident is still resolved when its retries are raised and the
+ * job then runs, and deleted with its journey. Each on a standalone engine (H2) whose connections
+ * count the statements that read the incident table and the jobs by configuration.
  */
-class FailedJobIncidentsTest {
+class NeedlessLookupsTest {
 
   private static final AtomicInteger ENGINES = new AtomicInteger();
 
   private final AtomicInteger incidentReads = new AtomicInteger();
+  private final AtomicInteger jobReadsByConfiguration = new AtomicInteger();
   private ProcessEngine engine;
 
   @AfterEach
@@ -61,6 +63,32 @@ class FailedJobIncidentsTest {
     engine.getManagementService().executeJob(job(pid).getId());
     assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pid).count()).isEqualTo(1);
     assertThat(incidentReads.get()).as("what the handler saves").isPositive();
+  }
+
+  @Test
+  void aMessageSubscriptionIsRemovedWithoutLookingForEventJobs() {
+    engine = engine(true);
+    String pid = engine.getRuntimeService().startProcessInstanceByKey("gateway").getId();
+    jobReadsByConfiguration.set(0);
+    engine.getRuntimeService().createMessageCorrelation("Go").processInstanceId(pid).correlate();
+
+    assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pid).singleResult().getTaskDefinitionKey())
+        .isEqualTo("Task_Went");
+    assertThat(engine.getRuntimeService().createEventSubscriptionQuery().processInstanceId(pid).count()).isZero();
+    assertThat(engine.getManagementService().createJobQuery().processInstanceId(pid).count()).as("the gateway's timer").isZero();
+    assertThat(jobReadsByConfiguration).hasValue(0);
+  }
+
+  @Test
+  void theEnginesOwnManagerLooksForEventJobsAtEachRemoval() {
+    engine = engine(false);
+    String pid = engine.getRuntimeService().startProcessInstanceByKey("gateway").getId();
+    jobReadsByConfiguration.set(0);
+    engine.getRuntimeService().createMessageCorrelation("Go").processInstanceId(pid).correlate();
+
+    assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pid).singleResult().getTaskDefinitionKey())
+        .isEqualTo("Task_Went");
+    assertThat(jobReadsByConfiguration.get()).as("what the manager saves").isPositive();
   }
 
   @Test
@@ -120,7 +148,7 @@ class FailedJobIncidentsTest {
     config.setDatabaseSchemaUpdate(ProcessEngineConfiguration.DB_SCHEMA_UPDATE_CREATE_DROP);
     config.setHistory(ProcessEngineConfiguration.HISTORY_FULL);
     config.setJobExecutorActivate(false);
-    config.setProcessEnginePlugins(List.of(new FailedJobIncidents(skip)));
+    config.setProcessEnginePlugins(List.of(new NeedlessLookups(skip)));
     ProcessEngine built = config.buildProcessEngine();
     BpmnModelInstance model = Bpmn.createExecutableProcess("incidents")
         .startEvent()
@@ -129,7 +157,15 @@ class FailedJobIncidentsTest {
         .userTask("Task_After")
         .endEvent()
         .done();
-    built.getRepositoryService().createDeployment().addModelInstance("incidents.bpmn", model).deploy();
+    BpmnModelInstance gateway = Bpmn.createExecutableProcess("gateway")
+        .startEvent()
+        .eventBasedGateway().id("Gateway")
+        .intermediateCatchEvent("Event_Go").message("Go").userTask("Task_Went").endEvent()
+        .moveToNode("Gateway")
+        .intermediateCatchEvent("Event_Late").timerWithDuration("PT1H").userTask("Task_Late").endEvent()
+        .done();
+    built.getRepositoryService().createDeployment().addModelInstance("incidents.bpmn", model)
+        .addModelInstance("gateway.bpmn", gateway).deploy();
     return built;
   }
 
@@ -162,8 +198,14 @@ class FailedJobIncidentsTest {
           return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
               (p, m, a) -> {
                 if (m.getName().startsWith("prepare") && a != null && a[0] instanceof String sql
-                    && sql.toUpperCase().contains("FROM ACT_RU_INCIDENT")) {
-                  incidentReads.incrementAndGet();
+                    && sql.toUpperCase().startsWith("SELECT")) {
+                  String upper = sql.toUpperCase();
+                  if (upper.contains("FROM ACT_RU_INCIDENT")) {
+                    incidentReads.incrementAndGet();
+                  }
+                  if (upper.contains("FROM ACT_RU_JOB") && upper.contains("HANDLER_CFG_")) {
+                    jobReadsByConfiguration.incrementAndGet();
+                  }
                 }
                 return invoke(m, connection, a);
               });
