@@ -14,7 +14,6 @@ import org.camunda.bpm.engine.ActivityTypes;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.impl.EventSubscriptionQueryImpl;
 import org.camunda.bpm.engine.impl.bpmn.helper.BpmnProperties;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cmd.ExecuteJobsCmd;
@@ -31,7 +30,6 @@ import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.MessageEntity;
 import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
-import org.camunda.bpm.engine.runtime.EventSubscription;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.springframework.stereotype.Component;
 
@@ -215,26 +213,40 @@ class ConversationRouter {
    * execution query (dynamic SQL joining the subscriptions, the authorization and tenant checks
    * built for it), checks permissions the inbound workers do not have to pass (they run without an
    * authenticated user, so the engine checks nothing for them), then looks the subscription up again
-   * by execution. Here: the journey's subscriptions to the message in one query, then each one's
-   * execution, and the subscription's {@code eventReceived} with the reply's variables, as the
-   * correlation's {@code MessageEventReceivedCmd} calls it. An execution already deleted in this
-   * command is skipped, as the correlation skips it. No event is delivered twice: a subscription
-   * that caught the reply is removed with it. In the caller's engine command when there is one.
+   * by execution. Here: the journey's execution tree, then each execution's subscriptions, both by
+   * the engine's own indexed look-ups (by process instance, by execution) and both kept in the
+   * command's entities, where the steps that follow need them (leaving the event removes the
+   * execution's subscriptions; the continuation walks the tree); then the subscription's {@code
+   * eventReceived} with the reply's variables, as the correlation's {@code MessageEventReceivedCmd}
+   * calls it. Not a query of the subscriptions by process instance: the engine has no index for it.
+   * An execution or subscription already removed in this command (a branch the first delivery
+   * cancelled) is skipped, as the correlation skips it. In the caller's engine command when there
+   * is one.
    */
   private int deliver(String processInstanceId, Map<String, Object> vars) {
     return commands.execute(context -> {
-      EventSubscriptionQueryImpl query = new EventSubscriptionQueryImpl();
-      query.processInstanceId(processInstanceId).eventType(EventType.MESSAGE.name()).eventName(JourneyMessages.CUSTOMER_REPLY);
+      DbEntityManager db = context.getDbEntityManager();
+      ExecutionEntity instance = context.getExecutionManager().findExecutionById(processInstanceId);
+      if (instance == null || !instance.isProcessInstanceExecution()) {
+        return 0;
+      }
+      List<ExecutionEntity> executions = new ArrayList<>();
+      executions.add(instance);
+      for (int i = 0; i < executions.size(); i++) {
+        executions.addAll(executions.get(i).getExecutions()); // the tree, read in one query
+      }
       int delivered = 0;
-      for (EventSubscription found : context.getEventSubscriptionManager().findEventSubscriptionsByQueryCriteria(query, null)) {
-        EventSubscriptionEntity subscription = (EventSubscriptionEntity) found;
-        ExecutionEntity execution = subscription.getExecution();
-        if (execution == null || execution.isSuspended() || context.getDbEntityManager().isDeleted(execution)
-            || context.getDbEntityManager().isDeleted(subscription)) {
+      for (ExecutionEntity execution : executions) {
+        if (execution.isSuspended() || db.isDeleted(execution)) {
           continue;
         }
-        subscription.eventReceived(vars, null, null, null, false);
-        delivered++;
+        for (EventSubscriptionEntity subscription : new ArrayList<>(execution.getEventSubscriptions())) {
+          if (subscription.isSubscriptionForEventType(EventType.MESSAGE)
+              && JourneyMessages.CUSTOMER_REPLY.equals(subscription.getEventName()) && !db.isDeleted(subscription)) {
+            subscription.eventReceived(vars, null, null, null, false);
+            delivered++;
+          }
+        }
       }
       return delivered;
     });
