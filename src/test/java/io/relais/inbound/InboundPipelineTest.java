@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;
@@ -100,57 +101,54 @@ class InboundPipelineTest extends InboundEndToEnd {
   void theJourneysClassificationLeavesTheRoutersEqualVariablesUntouched() {
     // the router gives CustomerReply intent, score and keyword; a journey's "Classify reply" step
     // finds the same and writes nothing, rather than an update and a history update of each
-    String key = "classifies-its-reply";
-    String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn",
-        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1)
-            .startEvent().intermediateCatchEvent().message(JourneyMessages.CUSTOMER_REPLY).camundaAsyncAfter() // as the product's journeys
-            .serviceTask("Task_Classify").camundaDelegateExpression("${classifyReply}").userTask("Task_After").endEvent().done())
-        .deploy().getId();
-    try {
-      String phone = freshPhone();
-      String contactId = contacts.findOrCreateByPhone(phone).id();
-      String pid = runtimeService.startProcessInstanceByKey(key, contactId).getId();
-      journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
-
-      assertTwiml(postSigned(form(phone, "9/10")));
-      awaitProcessed(contactId); // the steps after the reply ran with its routing (ReplyContinuationTest)
-
-      assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_After").count()).isEqualTo(1);
-      assertThat(variable(pid, JourneyMessages.VAR_INTENT)).isEqualTo("SCORE");
-      assertThat(variable(pid, ReplyIntents.VAR_SCORE)).isEqualTo(9);
-      for (String name : List.of(JourneyMessages.VAR_INTENT, ReplyIntents.VAR_SCORE, ReplyIntents.VAR_KEYWORD)) {
-        assertThat(jdbc.queryForObject("select rev_ from act_ru_variable where proc_inst_id_ = ? and name_ = ?", Integer.class, pid, name))
-            .as("revision of %s: written once, by the correlation", name).isEqualTo(1);
-      }
-    } finally {
-      repositoryService.deleteDeployment(deployment, true);
-    }
+    replyTo(org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess("classifies-its-reply").camundaHistoryTimeToLive(1)
+        .startEvent().intermediateCatchEvent().message(JourneyMessages.CUSTOMER_REPLY).camundaAsyncAfter() // as the product's journeys
+        .serviceTask("Task_Classify").camundaDelegateExpression("${classifyReply}").userTask("Task_After").endEvent().done(),
+        "9/10", (pid, contactId) -> {
+          // the steps after the reply ran with its routing (ReplyContinuationTest)
+          assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_After").count()).isEqualTo(1);
+          assertThat(variable(pid, JourneyMessages.VAR_INTENT)).isEqualTo("SCORE");
+          assertThat(variable(pid, ReplyIntents.VAR_SCORE)).isEqualTo(9);
+          for (String name : List.of(JourneyMessages.VAR_INTENT, ReplyIntents.VAR_SCORE, ReplyIntents.VAR_KEYWORD)) {
+            assertThat(jdbc.queryForObject("select rev_ from act_ru_variable where proc_inst_id_ = ? and name_ = ?", Integer.class, pid, name))
+                .as("revision of %s: written once, by the delivery", name).isEqualTo(1);
+          }
+        });
   }
 
   @Test
   void aReplyReachesEveryBranchOfTheJourneyThatWaitsForItInParallel() {
-    String key = "waits-in-two-branches";
-    String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn",
-        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1)
-            .startEvent().parallelGateway("Fork")
-            .intermediateCatchEvent("Event_ReplyA").message(JourneyMessages.CUSTOMER_REPLY).userTask("Task_A").endEvent()
-            .moveToNode("Fork")
-            .intermediateCatchEvent("Event_ReplyB").message(JourneyMessages.CUSTOMER_REPLY).userTask("Task_B").endEvent()
-            .done())
-        .deploy().getId();
+    replyTo(org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess("waits-in-two-branches").camundaHistoryTimeToLive(1)
+        .startEvent().parallelGateway("Fork")
+        .intermediateCatchEvent("Event_ReplyA").message(JourneyMessages.CUSTOMER_REPLY).userTask("Task_A").endEvent()
+        .moveToNode("Fork")
+        .intermediateCatchEvent("Event_ReplyB").message(JourneyMessages.CUSTOMER_REPLY).userTask("Task_B").endEvent()
+        .done(),
+        "Oui", (pid, contactId) -> {
+          assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_A").count()).isEqualTo(1);
+          assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_B").count()).isEqualTo(1);
+          assertThat(runtimeService.createEventSubscriptionQuery().processInstanceId(pid).count()).isZero();
+          assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).isEmpty();
+        });
+  }
+
+  /**
+   * Deploys the diagram, starts it for a new contact it wrote to a minute ago, routes the
+   * customer's signed reply, then runs the checks (journey id, contact id) and removes the
+   * deployment.
+   */
+  private void replyTo(org.camunda.bpm.model.bpmn.BpmnModelInstance model, String text, BiConsumer<String, String> checks) {
+    String key = model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.Process.class).iterator().next().getId();
+    String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn", model).deploy().getId();
     try {
       String phone = freshPhone();
       String contactId = contacts.findOrCreateByPhone(phone).id();
       String pid = runtimeService.startProcessInstanceByKey(key, contactId).getId();
       journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
 
-      assertTwiml(postSigned(form(phone, "Oui")));
+      assertTwiml(postSigned(form(phone, text)));
       awaitProcessed(contactId);
-
-      assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_A").count()).isEqualTo(1);
-      assertThat(runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_B").count()).isEqualTo(1);
-      assertThat(runtimeService.createEventSubscriptionQuery().processInstanceId(pid).count()).isZero();
-      assertThat(startedBy(JourneyMessages.CONVERSATION_STARTED, contactId)).isEmpty();
+      checks.accept(pid, contactId);
     } finally {
       repositoryService.deleteDeployment(deployment, true);
     }
