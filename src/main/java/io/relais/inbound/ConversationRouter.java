@@ -2,6 +2,7 @@ package io.relais.inbound;
 
 import io.relais.conversation.MessageRecord;
 import io.relais.journey.JourneyMessages;
+import io.relais.journey.WaitingExecutions;
 import io.relais.platform.BatchingJobExecutor;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,8 +24,6 @@ import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
 import org.camunda.bpm.engine.impl.jobexecutor.AsyncContinuationJobHandler;
 import org.camunda.bpm.engine.impl.jobexecutor.JobFailureCollector;
 import org.camunda.bpm.engine.impl.persistence.entity.AcquirableJobEntity;
-import org.camunda.bpm.engine.impl.event.EventType;
-import org.camunda.bpm.engine.impl.persistence.entity.EventSubscriptionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.MessageEntity;
@@ -83,9 +82,11 @@ class ConversationRouter {
   private final InboundProperties properties;
   private final Map<String, String> definitionKeys = new ConcurrentHashMap<>();
   private final CommandExecutor commands;
+  private final WaitingExecutions waiting;
 
   ConversationRouter(ProcessEngine engine, RuntimeService runtimeService, RepositoryService repositoryService, InboundStore store,
-      Clock clock, InboundProperties properties) {
+      Clock clock, InboundProperties properties, WaitingExecutions waiting) {
+    this.waiting = waiting;
     this.commands = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getCommandExecutorTxRequired();
     this.runtimeService = runtimeService;
     this.repositoryService = repositoryService;
@@ -186,7 +187,7 @@ class ConversationRouter {
     // it in both; waiting executions only, so no definition that starts on CustomerReply is started
     // by a reply meant for this journey.
     for (InboundStore.JourneyThatWrote journey : store.journeysThatWrote(m.contactId(), m.channel(), 5)) {
-      if (deliver(journey.processInstanceId(), vars) > 0) {
+      if (waiting.deliver(JourneyMessages.CUSTOMER_REPLY, journey.processInstanceId(), vars) > 0) {
         return new Route(Route.REPLY, journey.processInstanceId(), journeyKey(journey));
       }
       if (isRunning(journey.processInstanceId())) {
@@ -204,52 +205,6 @@ class ConversationRouter {
     }
     Route started = start(JourneyMessages.CONVERSATION_STARTED, m, vars);
     return started != null ? started : new Route(Route.UNROUTED, null, null);
-  }
-
-  /**
-   * Delivers {@code CustomerReply} to the executions of this journey that wait for it and are not
-   * suspended; returns how many got it (0 when none waits). What the engine's correlation to a
-   * process instance does, without its generic part: the correlation finds the executions with an
-   * execution query (dynamic SQL joining the subscriptions, the authorization and tenant checks
-   * built for it), checks permissions the inbound workers do not have to pass (they run without an
-   * authenticated user, so the engine checks nothing for them), then looks the subscription up again
-   * by execution. Here: the journey's execution tree, then each execution's subscriptions, both by
-   * the engine's own indexed look-ups (by process instance, by execution) and both kept in the
-   * command's entities, where the steps that follow need them (leaving the event removes the
-   * execution's subscriptions; the continuation walks the tree); then the subscription's {@code
-   * eventReceived} with the reply's variables, as the correlation's {@code MessageEventReceivedCmd}
-   * calls it. Not a query of the subscriptions by process instance: the engine has no index for it.
-   * An execution or subscription already removed in this command (a branch the first delivery
-   * cancelled) is skipped, as the correlation skips it. In the caller's engine command when there
-   * is one.
-   */
-  private int deliver(String processInstanceId, Map<String, Object> vars) {
-    return commands.execute(context -> {
-      DbEntityManager db = context.getDbEntityManager();
-      ExecutionEntity instance = context.getExecutionManager().findExecutionById(processInstanceId);
-      if (instance == null || !instance.isProcessInstanceExecution()) {
-        return 0;
-      }
-      List<ExecutionEntity> executions = new ArrayList<>();
-      executions.add(instance);
-      for (int i = 0; i < executions.size(); i++) {
-        executions.addAll(executions.get(i).getExecutions()); // the tree, read in one query
-      }
-      int delivered = 0;
-      for (ExecutionEntity execution : executions) {
-        if (execution.isSuspended() || db.isDeleted(execution)) {
-          continue;
-        }
-        for (EventSubscriptionEntity subscription : new ArrayList<>(execution.getEventSubscriptions())) {
-          if (subscription.isSubscriptionForEventType(EventType.MESSAGE)
-              && JourneyMessages.CUSTOMER_REPLY.equals(subscription.getEventName()) && !db.isDeleted(subscription)) {
-            subscription.eventReceived(vars, null, null, null, false);
-            delivered++;
-          }
-        }
-      }
-      return delivered;
-    });
   }
 
   /** Starts the journey with this start message, or null when none is deployed. */

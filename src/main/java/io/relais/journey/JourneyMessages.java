@@ -1,9 +1,5 @@
 package io.relais.journey;
 
-import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.impl.MessageCorrelationBuilderImpl;
-import org.camunda.bpm.engine.runtime.MessageCorrelationBuilder;
-
 /** BPMN message names and process variables shared by journeys and the Java that drives them. */
 public final class JourneyMessages {
 
@@ -38,14 +34,4 @@ public final class JourneyMessages {
   public static final String VAR_CONTACT_ID = "contactId";
 
   private JourneyMessages() {}
-
-  /**
-   * A correlation of {@code message} to waiting executions only. Without it, {@code
-   * correlateAll} also starts every deployed definition whose start event is that message, and
-   * looks them up on every call. The engine offers "executions only" on its builder's
-   * implementation (its public interface has only the opposite, {@code startMessageOnly}).
-   */
-  public static MessageCorrelationBuilder toWaitingExecutions(RuntimeService runtime, String message) {
-    return ((MessageCorrelationBuilderImpl) runtime.createMessageCorrelation(message)).executionsOnly();
-  }
 }

@@ -1,9 +1,8 @@
 package io.relais.outbound;
 
-import io.relais.journey.JourneyMessages;
+import io.relais.journey.WaitingExecutions;
 import java.util.Map;
 import org.camunda.bpm.engine.OptimisticLockingException;
-import org.camunda.bpm.engine.RuntimeService;
 import org.springframework.stereotype.Component;
 
 /**
@@ -13,24 +12,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class JourneySignals {
 
-  private final RuntimeService runtime;
+  private final WaitingExecutions waiting;
 
-  public JourneySignals(RuntimeService runtime) {
-    this.runtime = runtime;
+  public JourneySignals(WaitingExecutions waiting) {
+    this.waiting = waiting;
   }
 
-  /** Correlates {@code messageName} to the instance; returns how many waits it continued. */
+  /** Delivers {@code messageName} to the instance's waits ({@link WaitingExecutions}); returns how many it continued. */
   public int signal(String messageName, String processInstanceId, Map<String, Object> variables) {
     if (processInstanceId == null) {
       return 0;
     }
     for (int attempt = 1; ; attempt++) {
       try {
-        return JourneyMessages.toWaitingExecutions(runtime, messageName)
-            .processInstanceId(processInstanceId)
-            .setVariables(variables)
-            .correlateAllWithResult()
-            .size();
+        return waiting.deliver(messageName, processInstanceId, variables);
       } catch (OptimisticLockingException e) {
         if (attempt == 3) {
           throw e; // the provider retries its callback later
