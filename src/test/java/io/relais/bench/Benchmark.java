@@ -114,6 +114,9 @@ public final class Benchmark {
   private RelaisClient integration;
   /** Statements listed per phase when the server has pg_stat_statements. */
   static final int TOP_STATEMENTS = 12;
+
+  /** How many statements each phase's statement profile lists ({@code --statements-top}). */
+  private int topStatements = TOP_STATEMENTS;
   private long polls;
   private long pollNanos;
 
@@ -204,7 +207,7 @@ public final class Benchmark {
     figure(phase, phase + ": CPU of the Relais JVM", ms[0] < 0 ? Double.NaN : ms[0] / handled, "ms/" + unit, "", false);
     figure(phase, phase + ": CPU of PostgreSQL's backends", ms[1] < 0 ? Double.NaN : ms[1] / handled, "ms/" + unit, "", false);
     if (statements.active()) {
-      notes.put("statements, " + phase, statements.summary(handled, unit, TOP_STATEMENTS));
+      notes.put("statements, " + phase, statements.summary(handled, unit, topStatements));
     }
   }
 
@@ -629,7 +632,9 @@ public final class Benchmark {
       }
       System.out.println("Starting Relais (log: " + log + ") on database " + db.url());
       try (RelaisNode started = node.start(Duration.ofMinutes(5))) {
-        new Benchmark(db, started, s, System.out).run();
+        Benchmark bench = new Benchmark(db, started, s, System.out);
+        bench.topStatements = intArg(a, "statements-top", TOP_STATEMENTS);
+        bench.run();
       }
     }
   }
