@@ -202,10 +202,14 @@ public final class Benchmark {
     if (work) {
       work(phase, db.work().minus(before));
     }
-    double[] ms = PhaseCpu.sample(db, node.pid()).millisSince(cpu);
+    PhaseCpu end = PhaseCpu.sample(db, node.pid());
+    double[] ms = end.millisSince(cpu);
+    double client = end.clientMillisSince(cpu);
     String unit = phase.equals("replies") ? "reply" : "journey";
     figure(phase, phase + ": CPU of the Relais JVM", ms[0] < 0 ? Double.NaN : ms[0] / handled, "ms/" + unit, "", false);
     figure(phase, phase + ": CPU of PostgreSQL's backends", ms[1] < 0 ? Double.NaN : ms[1] / handled, "ms/" + unit, "", false);
+    figure(phase, phase + ": CPU of the benchmark's client", client < 0 ? Double.NaN : client / handled, "ms/" + unit, "", false);
+    figure(phase, phase + ": cores busy (whole machine)", end.busyCoresSince(cpu), "of " + Runtime.getRuntime().availableProcessors(), "", false);
     if (statements.active()) {
       notes.put("statements, " + phase, statements.summary(handled, unit, topStatements));
     }

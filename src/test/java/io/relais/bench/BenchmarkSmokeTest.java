@@ -56,6 +56,10 @@ class BenchmarkSmokeTest {
     assertThat(figures.get("cart SMS handed to the simulator").value()).isEqualTo(N);
     assertThat(figures.get("answered/s (reply to answer sent)").value()).isPositive();
     assertThat(figures.get("failed reply requests / unanswered").value()).isZero();
+    // the machine-wide reading: some cores were busy while replies were answered, never more than it has
+    assertThat(figures.get("replies: cores busy (whole machine)").value())
+        .isGreaterThan(0.0).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() + 0.01);
+    assertThat(figures.get("replies: CPU of the benchmark's client").value()).isPositive();
     assertThat(figures.get("p99 reply to answer").value()).isPositive();
     assertThat(figures.get("replies/s, unthrottled, to the answer sent").value()).isPositive();
     assertThat(figures.get("runtime bytes per waiting journey").value()).isPositive();

@@ -14,9 +14,10 @@ import java.util.Map;
  * benchmark database (the benchmark's own analyze and polls included; the statement profile
  * gives their share), read from /proc: whether a phase is bound by the engine's Java side or by
  * the database, whatever else the machine runs. Linux, PostgreSQL on the same machine; otherwise
- * the database's share is unknown (-1).
+ * the database's share is unknown (-1). Also the benchmark client's own CPU (this JVM: its HTTP
+ * requests and polls run on the same machine) and how many of the machine's cores were busy.
  */
-record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks) {
+record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks, long clientTicks, long[] machineTicks) {
 
   static PhaseCpu sample(BenchDatabase db, long nodePid) {
     List<Integer> pids = new ArrayList<>();
@@ -26,14 +27,33 @@ record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks) {
         pids.add(rs.getInt(1));
       }
     } catch (SQLException e) {
-      return new PhaseCpu(CpuMeter.processTicks(nodePid), Map.of());
+      return new PhaseCpu(CpuMeter.processTicks(nodePid), Map.of(), client(), CpuMeter.machineTicks());
     }
-    return new PhaseCpu(CpuMeter.processTicks(nodePid), CpuMeter.ticksOf(pids));
+    return new PhaseCpu(CpuMeter.processTicks(nodePid), CpuMeter.ticksOf(pids), client(), CpuMeter.machineTicks());
+  }
+
+  private static long client() {
+    return CpuMeter.processTicks(ProcessHandle.current().pid());
   }
 
   /** Milliseconds of CPU since {@code start}: {node JVM, database backends} (-1 where unreadable). */
   double[] millisSince(PhaseCpu start) {
     double node = nodeTicks < 0 || start.nodeTicks < 0 ? -1 : (nodeTicks - start.nodeTicks) * CpuMeter.MS_PER_TICK;
     return new double[] {node, CpuMeter.millisBetween(start.backendTicks, backendTicks)};
+  }
+
+  /** Milliseconds of CPU the benchmark's client (this JVM) used since {@code start}; -1 if unreadable. */
+  double clientMillisSince(PhaseCpu start) {
+    return clientTicks < 0 || start.clientTicks < 0 ? -1 : (clientTicks - start.clientTicks) * CpuMeter.MS_PER_TICK;
+  }
+
+  /** How many of the machine's cores were busy on average since {@code start}; NaN if unreadable. */
+  double busyCoresSince(PhaseCpu start) {
+    if (machineTicks == null || start.machineTicks == null || machineTicks[1] <= start.machineTicks[1]) {
+      return Double.NaN;
+    }
+    double busy = machineTicks[0] - start.machineTicks[0];
+    double all = machineTicks[1] - start.machineTicks[1];
+    return busy / all * Runtime.getRuntime().availableProcessors();
   }
 }

@@ -74,6 +74,28 @@ public final class CpuMeter {
     return ticks * MS_PER_TICK;
   }
 
+  /**
+   * The whole machine's CPU ticks so far, summed over its cores, from /proc/stat: {busy, busy +
+   * idle} (busy: user, nice, system, irq, softirq, steal; idle: idle and I/O wait); null if unreadable.
+   * Between two samples, busy ÷ all × the number of cores says how many cores the machine kept busy.
+   */
+  public static long[] machineTicks() {
+    try {
+      String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
+      String[] f = cpu.trim().split("\\s+");
+      if (!f[0].equals("cpu") || f.length < 9) {
+        return null;
+      }
+      long user = Long.parseLong(f[1]), nice = Long.parseLong(f[2]), system = Long.parseLong(f[3]);
+      long idle = Long.parseLong(f[4]), iowait = Long.parseLong(f[5]), irq = Long.parseLong(f[6]);
+      long softirq = Long.parseLong(f[7]), steal = Long.parseLong(f[8]);
+      long busy = user + nice + system + irq + softirq + steal;
+      return new long[] {busy, busy + idle + iowait};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** CPU a process used so far, user and system, in clock ticks ({@link #MS_PER_TICK} ms); -1 if unreadable. */
   public static long processTicks(long pid) {
     try {
