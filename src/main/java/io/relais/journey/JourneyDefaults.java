@@ -34,8 +34,11 @@ public class JourneyDefaults {
   private volatile String sendRetryCycle;
   /** Properties of waits by name, read once (see {@link #configured}). */
   private final Map<String, Optional<String>> configured = new ConcurrentHashMap<>();
-  /** The "Wait for reply" gateways' (waitVariable, waitDefault), by definition id and gateway id. */
-  private final Map<String, String[]> waits = new ConcurrentHashMap<>();
+  /** The "Wait for reply" gateways' properties, by definition id and gateway id. */
+  private final Map<String, Wait> waits = new ConcurrentHashMap<>();
+
+  /** A "Wait for reply" gateway's {@code waitVariable} and {@code waitDefault}. */
+  private record Wait(String variable, String fallback) {}
 
   public JourneyDefaults(Environment environment) {
     this.environment = environment;
@@ -93,12 +96,12 @@ public class JourneyDefaults {
   public String waitFor(DelegateExecution execution) {
     // the gateway's properties, read from the model once per definition and gateway (a deployed
     // definition never changes): walking the model's extension elements costs more than the rest
-    String[] wait = waits.computeIfAbsent(execution.getProcessDefinitionId() + '#' + execution.getCurrentActivityId(),
+    Wait wait = waits.computeIfAbsent(execution.getProcessDefinitionId() + '#' + execution.getCurrentActivityId(),
         key -> waitProperties(execution));
-    return duration(execution, wait[0], wait[1]);
+    return duration(execution, wait.variable(), wait.fallback());
   }
 
-  private static String[] waitProperties(DelegateExecution execution) {
+  private static Wait waitProperties(DelegateExecution execution) {
     FlowElement element = execution.getBpmnModelElementInstance();
     String name = null;
     String fallback = null;
@@ -118,7 +121,7 @@ public class JourneyDefaults {
       throw new IllegalStateException("Wait for reply at '" + execution.getCurrentActivityId()
           + "': the gateway needs the properties waitVariable and waitDefault (template 'Wait for reply')");
     }
-    return new String[] {name, fallback};
+    return new Wait(name, fallback);
   }
 
   private static String checked(String name, String value) {
