@@ -209,7 +209,7 @@ public final class Benchmark {
     figure(phase, phase + ": CPU of the Relais JVM", ms[0] < 0 ? Double.NaN : ms[0] / handled, "ms/" + unit, "", false);
     figure(phase, phase + ": CPU of PostgreSQL's backends", ms[1] < 0 ? Double.NaN : ms[1] / handled, "ms/" + unit, "", false);
     figure(phase, phase + ": CPU of the benchmark's client", client < 0 ? Double.NaN : client / handled, "ms/" + unit, "", false);
-    figure(phase, phase + ": cores busy (whole machine)", end.busyCoresSince(cpu), "of " + Runtime.getRuntime().availableProcessors(), "", false);
+    figure(phase, phase + ": cores busy (whole machine)", end.busyCoresSince(cpu), "of " + end.machineCores(), "", false);
     if (statements.active()) {
       notes.put("statements, " + phase, statements.summary(handled, unit, topStatements));
     }

@@ -17,7 +17,7 @@ import java.util.Map;
  * the database's share is unknown (-1). Also the benchmark client's own CPU (this JVM: its HTTP
  * requests and polls run on the same machine) and how many of the machine's cores were busy.
  */
-record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks, long clientTicks, long[] machineTicks) {
+record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks, long clientTicks, CpuMeter.MachineTicks machineTicks) {
 
   static PhaseCpu sample(BenchDatabase db, long nodePid) {
     List<Integer> pids = new ArrayList<>();
@@ -49,11 +49,11 @@ record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks, long clientTick
 
   /** How many of the machine's cores were busy on average since {@code start}; NaN if unreadable. */
   double busyCoresSince(PhaseCpu start) {
-    if (machineTicks == null || start.machineTicks == null || machineTicks[1] <= start.machineTicks[1]) {
-      return Double.NaN;
-    }
-    double busy = machineTicks[0] - start.machineTicks[0];
-    double all = machineTicks[1] - start.machineTicks[1];
-    return busy / all * Runtime.getRuntime().availableProcessors();
+    return machineTicks == null || start.machineTicks == null ? Double.NaN : machineTicks.busyCoresSince(start.machineTicks);
+  }
+
+  /** The machine's cores (/proc/stat), 0 if unreadable. */
+  int machineCores() {
+    return machineTicks == null ? 0 : machineTicks.cpus();
   }
 }

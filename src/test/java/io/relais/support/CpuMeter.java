@@ -75,22 +75,33 @@ public final class CpuMeter {
   }
 
   /**
-   * The whole machine's CPU ticks so far, summed over its cores, from /proc/stat: {busy, busy +
-   * idle} (busy: user, nice, system, irq, softirq, steal; idle: idle and I/O wait); null if unreadable.
-   * Between two samples, busy ÷ all × the number of cores says how many cores the machine kept busy.
+   * The whole machine's CPU ticks so far, summed over its cores ({@code cpus}, the {@code cpuN}
+   * lines of /proc/stat, not this JVM's available processors, which a container may limit): busy
+   * (user, nice, system, irq, softirq, steal) and all (busy, idle and I/O wait).
    */
-  public static long[] machineTicks() {
+  public record MachineTicks(long busy, long all, int cpus) {
+
+    /** How many cores were busy on average since {@code start}; NaN without time in between. */
+    public double busyCoresSince(MachineTicks start) {
+      return all > start.all ? (busy - start.busy) / (double) (all - start.all) * cpus : Double.NaN;
+    }
+  }
+
+  /** The machine's ticks from /proc/stat; null if unreadable. */
+  public static MachineTicks machineTicks() {
     try {
-      String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
-      String[] f = cpu.trim().split("\\s+");
+      List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
+      String[] f = lines.get(0).trim().split("\\s+");
       if (!f[0].equals("cpu") || f.length < 9) {
         return null;
       }
-      long user = Long.parseLong(f[1]), nice = Long.parseLong(f[2]), system = Long.parseLong(f[3]);
-      long idle = Long.parseLong(f[4]), iowait = Long.parseLong(f[5]), irq = Long.parseLong(f[6]);
-      long softirq = Long.parseLong(f[7]), steal = Long.parseLong(f[8]);
-      long busy = user + nice + system + irq + softirq + steal;
-      return new long[] {busy, busy + idle + iowait};
+      long[] v = new long[9];
+      for (int i = 1; i < 9; i++) {
+        v[i] = Long.parseLong(f[i]);
+      }
+      long busy = v[1] + v[2] + v[3] + v[6] + v[7] + v[8]; // user nice system . . irq softirq steal
+      int cpus = (int) lines.stream().filter(l -> l.matches("cpu\\d+\\s.*")).count();
+      return cpus == 0 ? null : new MachineTicks(busy, busy + v[4] + v[5], cpus); // + idle iowait
     } catch (IOException | RuntimeException e) {
       return null;
     }
