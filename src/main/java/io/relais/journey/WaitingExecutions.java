@@ -64,7 +64,8 @@ public class WaitingExecutions {
         for (EventSubscriptionEntity subscription : new ArrayList<>(execution.getEventSubscriptions())) {
           if (subscription.isSubscriptionForEventType(EventType.MESSAGE) && messageName.equals(subscription.getEventName())
               && !db.isDeleted(subscription)) {
-            subscription.eventReceived(variables, null, null, null, false);
+            // only what changes: a second reply's channel, the contact id the journey holds
+            subscription.eventReceived(VariableWrites.changed(execution, variables), null, null, null, false);
             delivered++;
           }
         }

@@ -1,5 +1,6 @@
 package io.relais.outbound;
 
+import io.relais.journey.VariableWrites;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Date;
@@ -285,7 +286,9 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
         return;
       }
       VariableScope results = readOnlyScope(outcome.outputs());
-      execution.setVariables(callable.getOutputVariables(results));
+      // a journey's earlier step usually left the same outcome: an equal write would still cost
+      // the engine an update and its history's read and update
+      execution.setVariables(VariableWrites.changed(execution, callable.getOutputVariables(results)));
       execution.setVariablesLocal(callable.getOutputVariablesLocal(results));
       if (outcome.outcome() == SendOutcome.DEFERRED) {
         deferUntil(execution, (Date) outcome.outputs().get(SendMessageDelegate.VAR_NOT_BEFORE));

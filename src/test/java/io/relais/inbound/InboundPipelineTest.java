@@ -193,6 +193,48 @@ class InboundPipelineTest extends InboundEndToEnd {
   }
 
   @Test
+  void aSecondReplyWritesOnlyTheVariablesItChanges() {
+    // the engine would write an equal value as a change (an update, a read and an update of its
+    // history): the second reply's channel, score, keyword and contact id stay as the first wrote them
+    String key = "waits-for-two-replies";
+    String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn",
+        org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent()
+            .intermediateCatchEvent("Event_First").message(JourneyMessages.CUSTOMER_REPLY)
+            .intermediateCatchEvent("Event_Second").message(JourneyMessages.CUSTOMER_REPLY)
+            .userTask("Task_After").endEvent().done())
+        .deploy().getId();
+    try {
+      String phone = freshPhone();
+      String contactId = contacts.findOrCreateByPhone(phone).id();
+      String pid = runtimeService.startProcessInstanceByKey(key, contactId).getId();
+      journeyWrote(messageLog, contactId, Channel.SMS, pid, Instant.now().minusSeconds(60));
+
+      assertTwiml(postSigned(form(phone, "Oui")));
+      awaitDrained(contactId, "the first reply taken",
+          () -> runtimeService.createEventSubscriptionQuery().processInstanceId(pid).activityId("Event_Second").count() == 1);
+      assertTwiml(postSigned(form(phone, "Non merci")));
+      awaitDrained(contactId, "the second reply taken",
+          () -> runtimeService.createProcessInstanceQuery().processInstanceId(pid).activityIdIn("Task_After").count() == 1);
+
+      assertThat(variable(pid, JourneyMessages.VAR_REPLY_TEXT)).isEqualTo("Non merci");
+      assertThat(variable(pid, JourneyMessages.VAR_INTENT)).isEqualTo("NO");
+      assertThat(variable(pid, JourneyMessages.VAR_REPLY_CHANNEL)).isEqualTo("SMS");
+      assertThat(variable(pid, JourneyMessages.VAR_CONTACT_ID)).isEqualTo(contactId);
+      assertThat(historyService.createHistoricVariableInstanceQuery().processInstanceId(pid)
+          .variableName(JourneyMessages.VAR_REPLY_TEXT).singleResult().getValue()).isEqualTo("Non merci");
+      Map<String, Integer> expected = Map.of(JourneyMessages.VAR_REPLY_TEXT, 2, JourneyMessages.VAR_REPLY_MESSAGE_ID, 2,
+          JourneyMessages.VAR_REPLY_RECEIVED_AT, 2, JourneyMessages.VAR_INTENT, 2,
+          JourneyMessages.VAR_REPLY_CHANNEL, 1, JourneyMessages.VAR_CONTACT_ID, 1, ReplyIntents.VAR_SCORE, 1,
+          ReplyIntents.VAR_KEYWORD, 1);
+      expected.forEach((name, rev) -> assertThat(
+          jdbc.queryForObject("select rev_ from act_ru_variable where proc_inst_id_ = ? and name_ = ?", Integer.class, pid, name))
+          .as("revision of %s", name).isEqualTo(rev));
+    } finally {
+      repositoryService.deleteDeployment(deployment, true);
+    }
+  }
+
+  @Test
   void aReplyBeforeTheJourneyWaitsIsKeptForIt() {
     Instant t0 = Instant.parse("2026-07-10T10:00:00Z");
     ClockUtil.setCurrentTime(Date.from(t0));

@@ -80,6 +80,7 @@ class InlineSendStepTest {
   @Autowired ContactRegistry contacts;
   @Autowired ConsentLedger ledger;
   @Autowired MessageLog messages;
+  @Autowired org.springframework.jdbc.core.JdbcTemplate jdbc;
 
   String journey;
   String contactId;
@@ -199,6 +200,30 @@ class InlineSendStepTest {
     });
     // the step's inputs were evaluated in memory: none of them became a variable of the journey
     assertThat(runtime.getVariables(pi.getId())).doesNotContainKeys("sendReason", "sendNotBefore", "sendVariant");
+  }
+
+  @Test
+  void anOutcomeEqualToTheOneAnEarlierStepLeftIsNotWrittenAgain() {
+    // an earlier step of the journey left sendOutcome = SENT: this step's equal outcome changes
+    // nothing, and the engine would still write it (an update, a read and an update of its history)
+    ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
+    ProcessInstance pi = runtime.createProcessInstanceByKey(journey).businessKey(contactId)
+        .setVariable("channel", "SMS").setVariable("category", "SERVICE").setVariable("text", "Votre colis arrive")
+        .setVariable("sendOutcome", "SENT").setVariable("sendMessageId", "an-earlier-message").execute();
+    runtime.signal(runtime.createExecutionQuery().processInstanceId(pi.getId()).activityId(GO).singleResult().getId());
+    Jobs.runDue(management);
+
+    assertThat(pi).isWaitingAt("Wait_Next").variables().containsEntry("sendOutcome", "SENT");
+    String sent = outbound().get(0).id();
+    assertThat(runtime.getVariable(pi.getId(), "sendMessageId")).isEqualTo(sent);
+    assertThat(revision(pi, "sendOutcome")).as("equal: not written again").isEqualTo(1);
+    assertThat(revision(pi, "sendMessageId")).as("changed: written").isEqualTo(2);
+    assertThat(history.createHistoricVariableInstanceQuery().processInstanceId(pi.getId()).variableName("sendMessageId")
+        .singleResult().getValue()).isEqualTo(sent);
+  }
+
+  int revision(ProcessInstance pi, String name) {
+    return jdbc.queryForObject("select rev_ from act_ru_variable where proc_inst_id_ = ? and name_ = ?", Integer.class, pi.getId(), name);
   }
 
   @Test
