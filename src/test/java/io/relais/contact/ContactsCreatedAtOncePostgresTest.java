@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.relais.support.PostgresDatabase;
+import io.relais.web.InvalidInputException;
 import java.time.Clock;
 import java.time.Period;
 import java.util.concurrent.Callable;
@@ -79,6 +80,25 @@ class ContactsCreatedAtOncePostgresTest {
       }
       return super.contains(value);
     }
+  }
+
+  @Test
+  void aNumberInAnyFormFindsTheOneContactAndAnInvalidOneIsRefused() {
+    // an E.164 number as Twilio sends it is looked up as given (no parse when a contact has it);
+    // any other form is normalised first, and an invalid number is refused whatever its shape
+    ContactRegistry registry = registry(new SuppressionList(jdbc, Clock.systemUTC()));
+    String id = registry.findOrCreateByPhone("06 12 34 56 78").id();
+
+    for (String form : new String[] {"+33612345678", "whatsapp:+33612345678", " +33612345678 ", "0033612345678", "06.12.34.56.78"}) {
+      assertThat(registry.findOrCreateByPhone(form).id()).as(form).isEqualTo(id);
+    }
+    assertThat(jdbc.queryForObject("select count(*) from contact", Integer.class)).isEqualTo(1);
+    String other = registry.findOrCreateByPhone("+33698765432").id();
+    assertThat(other).isNotEqualTo(id);
+    assertThat(jdbc.queryForObject("select phone from contact where id = ?", String.class, other)).isEqualTo("+33698765432");
+    assertThatThrownBy(() -> registry.findOrCreateByPhone("+33012345678")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("phone");
+    assertThat(jdbc.queryForObject("select count(*) from contact", Integer.class)).isEqualTo(2);
   }
 
   @Test
