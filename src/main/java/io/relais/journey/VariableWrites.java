@@ -8,8 +8,9 @@ import org.camunda.bpm.engine.delegate.VariableScope;
 
 /**
  * Leaves out the writes that would not change a journey's variables. The engine writes a variable
- * set to the value it already holds as if it had changed: an update of its row, and a read and an
- * update of its history row (three statements, and the history event built for them). A send step
+ * set to the value it already holds as if it had changed: an update of its row (its revision goes
+ * up), a read of its history row and the history event built for it (two statements, measured in
+ * docs/performance.md; the history row itself is left as it was). A send step
  * that records {@code sendOutcome = SENT} after an earlier step did, a reply's {@code replyChannel}
  * or {@code contactId} that the journey already holds: nothing changes, so nothing is written.
  *

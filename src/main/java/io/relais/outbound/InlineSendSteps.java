@@ -287,7 +287,7 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       }
       VariableScope results = readOnlyScope(outcome.outputs());
       // a journey's earlier step usually left the same outcome: an equal write would still cost
-      // the engine an update and its history's read and update
+      // the engine an update and a read of its history
       execution.setVariables(VariableWrites.changed(execution, callable.getOutputVariables(results)));
       execution.setVariablesLocal(callable.getOutputVariablesLocal(results));
       if (outcome.outcome() == SendOutcome.DEFERRED) {

@@ -194,8 +194,8 @@ class InboundPipelineTest extends InboundEndToEnd {
 
   @Test
   void aSecondReplyWritesOnlyTheVariablesItChanges() {
-    // the engine would write an equal value as a change (an update, a read and an update of its
-    // history): the second reply's channel, score, keyword and contact id stay as the first wrote them
+    // the engine would write an equal value as a change (an update of the variable and a read of
+    // its history): the second reply's channel, score, keyword and contact id stay as the first wrote them
     String key = "waits-for-two-replies";
     String deployment = repositoryService.createDeployment().addModelInstance(key + ".bpmn",
         org.camunda.bpm.model.bpmn.Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent()

@@ -205,7 +205,7 @@ class InlineSendStepTest {
   @Test
   void anOutcomeEqualToTheOneAnEarlierStepLeftIsNotWrittenAgain() {
     // an earlier step of the journey left sendOutcome = SENT: this step's equal outcome changes
-    // nothing, and the engine would still write it (an update, a read and an update of its history)
+    // nothing, and the engine would still write it (an update, and a read of its history)
     ClockUtil.setCurrentTime(Date.from(MONDAY_MORNING));
     ProcessInstance pi = runtime.createProcessInstanceByKey(journey).businessKey(contactId)
         .setVariable("channel", "SMS").setVariable("category", "SERVICE").setVariable("text", "Votre colis arrive")
