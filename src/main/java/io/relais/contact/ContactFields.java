@@ -19,6 +19,7 @@ public final class ContactFields {
   private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
   private static final Pattern EMAIL =
       Pattern.compile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
+  private static final Pattern E164_SHAPE = Pattern.compile("\\+[1-9][0-9]{6,14}");
   private static final Pattern ID = Pattern.compile("^[A-Za-z0-9._:@+-]{1,64}$");
   private static final Pattern POSTAL_CODE = Pattern.compile("^[A-Za-z0-9 -]{2,16}$");
   private static final Pattern LOCALE = Pattern.compile("^[a-zA-Z]{2,3}([_-][A-Za-z0-9]{2,8})*$");
@@ -40,12 +41,26 @@ public final class ContactFields {
 
   private ContactFields() {}
 
+  /**
+   * {@code raw} without its channel prefix when it has the shape of an E.164 number ({@code +} and
+   * 7 to 15 digits), else null. Not a validation: the shape of what {@link #phone} stores, to look a
+   * number up as given before parsing it.
+   */
+  public static String e164Shaped(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    String text = withoutChannelPrefix(raw.strip());
+    return E164_SHAPE.matcher(text).matches() ? text : null;
+  }
+
+  private static String withoutChannelPrefix(String text) {
+    return text.startsWith("whatsapp:") ? text.substring("whatsapp:".length()) : text;
+  }
+
   /** E.164 form of {@code raw}, read as a number of {@code defaultRegion} when it has no country code. */
   public static String phone(String raw, String defaultRegion) {
-    String text = raw.strip();
-    if (text.startsWith("whatsapp:")) {
-      text = text.substring("whatsapp:".length());
-    }
+    String text = withoutChannelPrefix(raw.strip());
     if (text.startsWith("00")) {
       text = "+" + text.substring(2);
     }

@@ -32,9 +32,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class ContactRegistry implements ContactDirectory {
 
-  /** The shape of a normalised number, as stored: {@code +} and 7 to 15 digits. */
-  private static final java.util.regex.Pattern E164 = java.util.regex.Pattern.compile("\\+[1-9][0-9]{6,14}");
-
   static final String COLUMNS =
       "id, phone, email, first_name, last_name, locale, time_zone, postal_code, holiday_zone, attributes, erased";
 
@@ -108,19 +105,15 @@ public class ContactRegistry implements ContactDirectory {
     // stored with exactly this text is this number's, with no parse (libphonenumber's parse and
     // validation were ~4 % of the inbound webhook's CPU). Anything else, or a number not known in
     // this form, is normalised (and refused when invalid) as before.
-    String given = e164 == null ? "" : e164.strip();
-    if (given.startsWith("whatsapp:")) {
-      given = given.substring("whatsapp:".length());
-    }
-    boolean asStored = E164.matcher(given).matches();
-    if (asStored) {
+    String given = ContactFields.e164Shaped(e164);
+    if (given != null) {
       Optional<Contact> known = byNormalisedPhone(given);
       if (known.isPresent()) {
         return known.get();
       }
     }
     String phone = ContactFields.phone(e164, properties.defaultRegion());
-    Optional<Contact> known = asStored && phone.equals(given) ? Optional.empty() : byNormalisedPhone(phone);
+    Optional<Contact> known = phone.equals(given) ? Optional.empty() : byNormalisedPhone(phone); // looked up just above
     if (known.isPresent()) {
       return known.get();
     }

@@ -11,6 +11,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ContactFieldsTest {
 
+  @Test
+  void onlyANumberInTheShapeItIsStoredInIsLookedUpAsGiven() {
+    assertThat(ContactFields.e164Shaped("+33612345678")).isEqualTo("+33612345678");
+    assertThat(ContactFields.e164Shaped(" whatsapp:+33612345678 ")).isEqualTo("+33612345678");
+    // its shape, not its validity: the look-up finds no contact for it, and the parse refuses it
+    assertThat(ContactFields.e164Shaped("+33012345678")).isEqualTo("+33012345678");
+    for (String other : new String[] {"06 12 34 56 78", "0033612345678", "+33 6 12 34 56 78", "+0612345678", "+336", "", "rcs:+33612345678"}) {
+      assertThat(ContactFields.e164Shaped(other)).as(other).isNull();
+    }
+    assertThat(ContactFields.e164Shaped(null)).isNull();
+  }
+
   @ParameterizedTest
   @CsvSource({
     "06 12 34 56 78, +33612345678",
