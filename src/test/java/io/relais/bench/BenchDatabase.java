@@ -211,6 +211,31 @@ public final class BenchDatabase implements AutoCloseable {
   }
 
   /**
+   * Rewrites every table whose name starts with the prefix, and its indexes, without the space of
+   * deleted rows ({@code VACUUM FULL}, then analyzed), so that the rows written next take new
+   * space, as in a table that never held the deleted ones. Each table is locked while it is
+   * rewritten: for tables that hold few rows.
+   */
+  public void compact(String prefix) {
+    List<String> tables = new ArrayList<>();
+    try (PreparedStatement ps = probe().prepareStatement(
+        "select c.relname from pg_class c join pg_namespace ns on ns.oid = c.relnamespace where c.relkind = 'r' "
+            + "and ns.nspname = current_schema() and c.relname like ? order by c.relname")) {
+      ps.setString(1, prefix.toLowerCase(Locale.ROOT) + "%");
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    for (String table : tables) {
+      update("vacuum (full, analyze) " + table);
+    }
+  }
+
+  /**
    * Single-row insert transactions per second the server sustains with {@code clients}
    * connections: PostgreSQL's ceiling for a write path like Relais'. Returns tps and how it was
    * measured.

@@ -17,7 +17,7 @@ import java.util.Map;
  * the database's share is unknown (-1). Also the benchmark client's own CPU (this JVM: its HTTP
  * requests and polls run on the same machine) and how many of the machine's cores were busy.
  */
-record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks, long clientTicks, CpuMeter.MachineTicks machineTicks) {
+record PhaseCpu(long nodeTicks, Map<Integer, Long> compilerTicks, Map<Integer, Long> backendTicks, long clientTicks, CpuMeter.MachineTicks machineTicks) {
 
   static PhaseCpu sample(BenchDatabase db, long nodePid) {
     List<Integer> pids = new ArrayList<>();
@@ -27,9 +27,10 @@ record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks, long clientTick
         pids.add(rs.getInt(1));
       }
     } catch (SQLException e) {
-      return new PhaseCpu(CpuMeter.processTicks(nodePid), Map.of(), client(), CpuMeter.machineTicks());
+      return new PhaseCpu(CpuMeter.processTicks(nodePid), CpuMeter.compilerThreadTicks(nodePid), Map.of(), client(), CpuMeter.machineTicks());
     }
-    return new PhaseCpu(CpuMeter.processTicks(nodePid), CpuMeter.ticksOf(pids), client(), CpuMeter.machineTicks());
+    return new PhaseCpu(CpuMeter.processTicks(nodePid), CpuMeter.compilerThreadTicks(nodePid), CpuMeter.ticksOf(pids), client(),
+        CpuMeter.machineTicks());
   }
 
   private static long client() {
@@ -40,6 +41,14 @@ record PhaseCpu(long nodeTicks, Map<Integer, Long> backendTicks, long clientTick
   double[] millisSince(PhaseCpu start) {
     double node = nodeTicks < 0 || start.nodeTicks < 0 ? -1 : (nodeTicks - start.nodeTicks) * CpuMeter.MS_PER_TICK;
     return new double[] {node, CpuMeter.millisBetween(start.backendTicks, backendTicks)};
+  }
+
+  /**
+   * Milliseconds of CPU the node's JIT compiler threads used since {@code start} (part of the
+   * node's): how much of a phase went to compiling the code rather than running it; -1 if unreadable.
+   */
+  double compilerMillisSince(PhaseCpu start) {
+    return CpuMeter.millisBetween(start.compilerTicks, compilerTicks);
   }
 
   /** Milliseconds of CPU the benchmark's client (this JVM) used since {@code start}; -1 if unreadable. */

@@ -107,6 +107,34 @@ public final class CpuMeter {
     }
   }
 
+  /**
+   * CPU ticks of each JIT compiler thread of a JVM by thread id ({@code C1 CompilerThread*}, {@code
+   * C2 CompilerThread*}, as /proc names them); empty if unreadable. Compare two readings with
+   * {@link #millisBetween}: a thread started in between counts from zero, and one that ended
+   * (HotSpot ends idle compiler threads beyond the first of each kind) takes its ticks with it, so
+   * the difference can only be less than what the compiler used.
+   */
+  public static Map<Integer, Long> compilerThreadTicks(long pid) {
+    Map<Integer, Long> ticks = new HashMap<>();
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks.put(Integer.parseInt(task.getFileName().toString()), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+          }
+        } catch (IOException e) {
+          // the thread ended between the listing and the read
+        }
+      }
+      return ticks;
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+  }
+
   /** CPU a process used so far, user and system, in clock ticks ({@link #MS_PER_TICK} ms); -1 if unreadable. */
   public static long processTicks(long pid) {
     try {
