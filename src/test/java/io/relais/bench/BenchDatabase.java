@@ -189,6 +189,28 @@ public final class BenchDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * The server's write-ahead log so far (all databases: {@code pg_stat_wal}, PostgreSQL 14+): bytes,
+   * full-page images, and checkpoints begun ({@code pg_stat_bgwriter}); null where unreadable.
+   */
+  public Wal wal() {
+    try (PreparedStatement ps = probe().prepareStatement(
+        "select w.wal_bytes, w.wal_fpi, b.checkpoints_timed + b.checkpoints_req from pg_stat_wal w, pg_stat_bgwriter b");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return new Wal(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  /** Write-ahead log counters: bytes, full-page images (8 kB pages written whole after a checkpoint), checkpoints. */
+  public record Wal(long bytes, long fullPageImages, long checkpoints) {
+    Wal minus(Wal before) {
+      return new Wal(bytes - before.bytes, fullPageImages - before.fullPageImages, checkpoints - before.checkpoints);
+    }
+  }
+
   /** The counters of {@code pg_stat_database} now (after the statistics of finished transactions are flushed). */
   public Work work() {
     RelaisNode.sleep(1100); // PostgreSQL 15 flushes other backends' statistics at most every second

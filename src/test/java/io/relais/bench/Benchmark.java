@@ -208,6 +208,7 @@ public final class Benchmark {
    */
   private void measured(String phase, StatementProfile statements, boolean work, IntSupplier run) {
     BenchDatabase.Work before = db.work();
+    BenchDatabase.Wal walBefore = db.wal();
     statements.reset();
     PhaseCpu cpu = PhaseCpu.sample(db, node.pid());
     int handled = run.getAsInt();
@@ -215,6 +216,14 @@ public final class Benchmark {
       work(phase, db.work().minus(before));
     }
     PhaseCpu end = PhaseCpu.sample(db, node.pid());
+    BenchDatabase.Wal walAfter = db.wal();
+    String unitName = phase.equals("replies") ? "reply" : "journey";
+    if (walBefore != null && walAfter != null) {
+      BenchDatabase.Wal wal = walAfter.minus(walBefore);
+      figure(phase, phase + ": WAL bytes (whole server)", wal.bytes() / (double) handled, "B/" + unitName, "", false);
+      figure(phase, phase + ": full-page images in the WAL", wal.fullPageImages() / (double) handled, "/" + unitName, "", false);
+      figure(phase, phase + ": checkpoints begun", wal.checkpoints(), "", "", false);
+    }
     double[] ms = end.millisSince(cpu);
     double client = end.clientMillisSince(cpu);
     String unit = phase.equals("replies") ? "reply" : "journey";
@@ -504,6 +513,7 @@ public final class Benchmark {
       latencies[i] = end < 0 ? Long.MAX_VALUE : end - sentAt[i];
       last = Math.max(last, end);
     }
+    notes.put("replies by 10 s of the window", byWindow(sentAt, latencies));
     Arrays.sort(latencies);
     Arrays.sort(acceptMicros);
     figure("replies", "offered rate", m / (offered / 1e9), "replies/s", "200", false);
@@ -513,6 +523,32 @@ public final class Benchmark {
     figure("replies", "p99 HTTP accept", acceptMicros[Math.min(m - 1, (int) Math.ceil(m * 0.99) - 1)] / 1000.0, "ms", "", false);
     figure("replies", "failed reply requests / unanswered", errors.get() + Arrays.stream(latencies).filter(l -> l == Long.MAX_VALUE).count(), "", "0", false);
     return m;
+  }
+
+  /**
+   * The replies' p50 / p99 / max (ms) for each 10 s of the window in which they were sent, e.g.
+   * "0-10 s 8/40/95": whether a p99 comes from a steady backlog or from a few seconds of it.
+   */
+  static String byWindow(long[] sentAt, long[] latencies) {
+    StringBuilder out = new StringBuilder("p50/p99/max ms of the replies sent in each 10 s:");
+    int i = 0;
+    while (i < sentAt.length) {
+      long window = (sentAt[i] - sentAt[0]) / 10_000;
+      int j = i;
+      while (j < sentAt.length && (sentAt[j] - sentAt[0]) / 10_000 == window) {
+        j++;
+      }
+      long[] part = Arrays.copyOfRange(latencies, i, j);
+      Arrays.sort(part);
+      out.append(String.format(Locale.ROOT, " %d-%d s %s/%s/%s;", window * 10, window * 10 + 10, ms(part[part.length / 2]),
+          ms(part[Math.min(part.length - 1, (int) Math.ceil(part.length * 0.99) - 1)]), ms(part[part.length - 1])));
+      i = j;
+    }
+    return out.toString();
+  }
+
+  private static String ms(long latency) {
+    return latency == Long.MAX_VALUE ? "unanswered" : Long.toString(latency);
   }
 
   /**
