@@ -156,8 +156,8 @@ public final class BenchDatabase implements AutoCloseable {
     update("analyze consent_state");
   }
 
-  /** Exact row counts of the tables with this prefix, divided by n, e.g. "act_ru_job 1.00, ...": what a journey keeps. */
-  public String rowsPerTable(String prefix, int n) {
+  /** The tables of the current schema whose name starts with the prefix, by name. */
+  private List<String> tablesLike(String prefix) {
     List<String> tables = new ArrayList<>();
     try (PreparedStatement ps = probe().prepareStatement(
         "select c.relname from pg_class c join pg_namespace ns on ns.oid = c.relnamespace where c.relkind = 'r' "
@@ -171,6 +171,12 @@ public final class BenchDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+    return tables;
+  }
+
+  /** Exact row counts of the tables with this prefix, divided by n, e.g. "act_ru_job 1.00, ...": what a journey keeps. */
+  public String rowsPerTable(String prefix, int n) {
+    List<String> tables = tablesLike(prefix);
     StringBuilder out = new StringBuilder();
     for (String t : tables) {
       long rows = queryLong("select count(*) from " + t);
@@ -239,20 +245,7 @@ public final class BenchDatabase implements AutoCloseable {
    * rewritten: for tables that hold few rows.
    */
   public void compact(String prefix) {
-    List<String> tables = new ArrayList<>();
-    try (PreparedStatement ps = probe().prepareStatement(
-        "select c.relname from pg_class c join pg_namespace ns on ns.oid = c.relnamespace where c.relkind = 'r' "
-            + "and ns.nspname = current_schema() and c.relname like ? order by c.relname")) {
-      ps.setString(1, prefix.toLowerCase(Locale.ROOT) + "%");
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          tables.add(rs.getString(1));
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-    for (String table : tables) {
+    for (String table : tablesLike(prefix)) {
       update("vacuum (full, analyze) " + table);
     }
   }
