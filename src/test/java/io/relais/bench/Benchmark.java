@@ -217,16 +217,15 @@ public final class Benchmark {
     }
     PhaseCpu end = PhaseCpu.sample(db, node.pid());
     BenchDatabase.Wal walAfter = db.wal();
-    String unitName = phase.equals("replies") ? "reply" : "journey";
+    String unit = phase.equals("replies") ? "reply" : "journey";
     if (walBefore != null && walAfter != null) {
       BenchDatabase.Wal wal = walAfter.minus(walBefore);
-      figure(phase, phase + ": WAL bytes (whole server)", wal.bytes() / (double) handled, "B/" + unitName, "", false);
-      figure(phase, phase + ": full-page images in the WAL", wal.fullPageImages() / (double) handled, "/" + unitName, "", false);
+      figure(phase, phase + ": WAL bytes (whole server)", wal.bytes() / (double) handled, "B/" + unit, "", false);
+      figure(phase, phase + ": full-page images in the WAL", wal.fullPageImages() / (double) handled, "/" + unit, "", false);
       figure(phase, phase + ": checkpoints begun", wal.checkpoints(), "", "", false);
     }
     double[] ms = end.millisSince(cpu);
     double client = end.clientMillisSince(cpu);
-    String unit = phase.equals("replies") ? "reply" : "journey";
     figure(phase, phase + ": CPU of the Relais JVM", ms[0] < 0 ? Double.NaN : ms[0] / handled, "ms/" + unit, "", false);
     double compiler = end.compilerMillisSince(cpu);
     figure(phase, phase + ": of which the JIT compiler", compiler < 0 ? Double.NaN : compiler / handled, "ms/" + unit, "", false);
@@ -321,15 +320,13 @@ public final class Benchmark {
     int to = s.n() + w;
     Timed started = startJourneys(from, to, w);
     dueNow(EMAIL_TIMER);
-    awaitCount("warm-up: timers", () -> db.queryLong("select count(*) from act_ru_event_subscr where event_name_ = ?", REPLY_MESSAGE), w);
+    awaitCount("warm-up: timers", this::waitingForReply, w);
     long failed = started.errors + parallel(from, to, s.clients(), i -> reply(i) < 300);
     if (failed > 0) {
       throw new IllegalStateException("Warm-up round: " + failed + " failed requests\n" + node.tail());
     }
     awaitCount("warm-up: replies", this::answeredAll, w);
-    awaitCount("warm-up: order wait", () -> timers(ORDER_TIMER), w);
-    dueNow(ORDER_TIMER);
-    awaitCount("warm-up: journey end", this::ended, w);
+    endJourneys("warm-up: ", w, w);
     settle("the warm-up round");
     db.compact("act_ru_");
     warmedJourneys = w;
@@ -431,7 +428,7 @@ public final class Benchmark {
   private void timerBurst() {
     long t0 = System.nanoTime();
     int moved = dueNow(EMAIL_TIMER);
-    awaitCount("timer burst", () -> db.queryLong("select count(*) from act_ru_event_subscr where event_name_ = ?", REPLY_MESSAGE), moved);
+    awaitCount("timer burst", this::waitingForReply, moved);
     figure("timer burst", "SMS sent/s until the backlog is gone", moved / ((System.nanoTime() - t0) / 1e9), "sends/s", ">= 1000", true);
     figure("timer burst", "cart SMS handed to the simulator", outbound("SMS"), "", String.valueOf(s.n()), false);
   }
@@ -519,8 +516,8 @@ public final class Benchmark {
     figure("replies", "offered rate", m / (offered / 1e9), "replies/s", "200", false);
     figure("replies", "answered/s (reply to answer sent)", m / ((last - sentAt[0]) / 1000.0), "replies/s", ">= 200", true);
     figure("replies", "p50 reply to answer", latencies[m / 2], "ms", "", false);
-    figure("replies", "p99 reply to answer", latencies[Math.min(m - 1, (int) Math.ceil(m * 0.99) - 1)], "ms", "<= 250", false);
-    figure("replies", "p99 HTTP accept", acceptMicros[Math.min(m - 1, (int) Math.ceil(m * 0.99) - 1)] / 1000.0, "ms", "", false);
+    figure("replies", "p99 reply to answer", p99(latencies), "ms", "<= 250", false);
+    figure("replies", "p99 HTTP accept", p99(acceptMicros) / 1000.0, "ms", "", false);
     figure("replies", "failed reply requests / unanswered", errors.get() + Arrays.stream(latencies).filter(l -> l == Long.MAX_VALUE).count(), "", "0", false);
     return m;
   }
@@ -541,10 +538,15 @@ public final class Benchmark {
       long[] part = Arrays.copyOfRange(latencies, i, j);
       Arrays.sort(part);
       out.append(String.format(Locale.ROOT, " %d-%d s %s/%s/%s;", window * 10, window * 10 + 10, ms(part[part.length / 2]),
-          ms(part[Math.min(part.length - 1, (int) Math.ceil(part.length * 0.99) - 1)]), ms(part[part.length - 1])));
+          ms(p99(part)), ms(part[part.length - 1])));
       i = j;
     }
     return out.toString();
+  }
+
+  /** The 99th percentile of sorted values (nearest rank). */
+  private static long p99(long[] sorted) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)];
   }
 
   private static String ms(long latency) {
@@ -578,6 +580,11 @@ public final class Benchmark {
 
   private long answeredAll() {
     return db.queryLong("select count(*) from act_hi_actinst where act_id_ = ? and end_time_ is not null", ANSWER_STEP);
+  }
+
+  /** Journeys waiting for the customer's reply (after their cart SMS). */
+  private long waitingForReply() {
+    return db.queryLong("select count(*) from act_ru_event_subscr where event_name_ = ?", REPLY_MESSAGE);
   }
 
   private long ended() {
@@ -617,9 +624,17 @@ public final class Benchmark {
     if (from < s.n()) {
       figure("replies", "replies/s, unthrottled, to the answer sent", (s.n() - from) / ((System.nanoTime() - t0) / 1e9), "replies/s", "", true);
     }
-    awaitCount("order wait", () -> timers(ORDER_TIMER), s.n());
+    endJourneys("", s.n(), warmedJourneys + s.n());
+  }
+
+  /**
+   * Once {@code waiting} journeys wait for an order, sets their 7-day wait due and waits until
+   * {@code ended} journeys have ended, so that history holds them finished.
+   */
+  private void endJourneys(String phase, int waiting, long ended) {
+    awaitCount(phase + "order wait", () -> timers(ORDER_TIMER), waiting);
     dueNow(ORDER_TIMER);
-    awaitCount("journey end", this::ended, warmedJourneys + s.n());
+    awaitCount(phase + "journey end", this::ended, ended);
   }
 
   /** Calls {@code call} for every index in [from, to) from {@code threads} threads; returns the failures. */

@@ -122,8 +122,7 @@ public final class CpuMeter {
           String stat = Files.readString(task.resolve("stat"));
           String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
           if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            ticks.put(Integer.parseInt(task.getFileName().toString()), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+            ticks.put(Integer.parseInt(task.getFileName().toString()), ticksOfStat(stat));
           }
         } catch (IOException e) {
           // the thread ended between the listing and the read
@@ -138,11 +137,15 @@ public final class CpuMeter {
   /** CPU a process used so far, user and system, in clock ticks ({@link #MS_PER_TICK} ms); -1 if unreadable. */
   public static long processTicks(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+      return ticksOfStat(Files.readString(Path.of("/proc/" + pid + "/stat")));
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /** User and system ticks of a process or thread from its /proc stat line (fields 14 and 15, after the command's name). */
+  private static long ticksOfStat(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 }
