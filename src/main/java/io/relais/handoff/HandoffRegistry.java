@@ -2,13 +2,13 @@ package io.relais.handoff;
 
 import io.relais.outbound.JourneyStep;
 import io.relais.outbound.MessageCategory;
+import io.relais.platform.TimeOrderedIds;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -68,7 +68,7 @@ public class HandoffRegistry implements io.relais.outbound.ConversationOwnership
     try {
       jdbc.update("insert into handoff (id, contact_id, process_instance_id, reason, queue, channel, out_of_hours, created_at) "
               + "values (?,?,?,?,?,?,?,?)",
-          UUID.randomUUID().toString(), contactId, processInstanceId, truncate(reason, 500), queue, channel, outOfHours, ts(at));
+          TimeOrderedIds.next(), contactId, processInstanceId, truncate(reason, 500), queue, channel, outOfHours, ts(at));
     } catch (DuplicateKeyException retried) {
       // same process instance: the row of the first attempt stands
     }

@@ -7,6 +7,7 @@ import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
 import io.relais.outbound.OutboundProperties;
 import io.relais.platform.AfterCommit;
+import io.relais.platform.TimeOrderedIds;
 import io.relais.web.InvalidInputException;
 import java.time.Clock;
 import java.time.Instant;
@@ -14,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +103,7 @@ public class InboundIntake {
     Instant now = clock.instant();
     String contactId = contactFor(phone);
     boolean erased = ERASED_CONTACT.equals(contactId);
-    String id = UUID.randomUUID().toString();
+    String id = TimeOrderedIds.next();
     MessageRecord record = MessageRecord.inbound(id, contactId, channel, erased ? null : body, erased ? null : from, to, provider, providerId, now);
     if (flag != null) {
       record = withReason(record, flag);

@@ -11,6 +11,7 @@ import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
 import io.relais.platform.AfterCommit;
+import io.relais.platform.TimeOrderedIds;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -118,7 +118,7 @@ public class CompliantSendPipeline implements SendPipeline {
   public SendResult send(SendRequest r) {
     require(r);
     try {
-      return attempt(r, UUID.randomUUID().toString(), false);
+      return attempt(r, TimeOrderedIds.next(), false);
     } catch (KeyTaken taken) {
       MessageRecord existing = taken.existing;
       if (inDoubt(existing)) {
@@ -148,7 +148,7 @@ public class CompliantSendPipeline implements SendPipeline {
   public SendResult queue(SendRequest r) {
     require(r);
     Instant now = clock.instant();
-    String messageId = UUID.randomUUID().toString();
+    String messageId = TimeOrderedIds.next();
     Prepared prepared = prepare(r, messageId, now);
     Stop stop = prepared.stop();
     Rendered rendered = prepared.rendered();

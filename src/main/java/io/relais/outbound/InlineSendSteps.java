@@ -1,6 +1,7 @@
 package io.relais.outbound;
 
 import io.relais.journey.VariableWrites;
+import io.relais.platform.TimeOrderedIds;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Date;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import org.camunda.bpm.engine.ActivityTypes;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.VariableScope;
@@ -262,7 +262,7 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       boolean own = inJob && isStepsOwn(job, execution.getActivityId());
       // outside a job (a journey's start) the message is written in this very transaction: it
       // lives or dies with it, so a fresh key per attempt is all the key has to be
-      String key = !inJob ? "tx:" + UUID.randomUUID() : carriedKey != null ? carriedKey
+      String key = !inJob ? "tx:" + TimeOrderedIds.next() : carriedKey != null ? carriedKey
           : own ? "job:" + job.getId() : joinedKey(context, job, execution.getActivityId());
       // a first attempt (no earlier one wrote under its key) writes its message with this
       // transaction; an attempt that carries a failed one's key takes that row over, committed

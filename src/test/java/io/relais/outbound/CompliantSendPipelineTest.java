@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The policy, rendering and record-then-send rules of the one send pipeline, on H2 with fakes. */
@@ -57,6 +58,15 @@ class CompliantSendPipelineTest {
     assertThat(m.cost()).isEqualByComparingTo(new BigDecimal("0.045"));
     assertThat(m.status()).isEqualTo("SENT");
     assertThat(m.providerId()).startsWith("SM");
+  }
+
+  @Test
+  void messagesAreNumberedInTheOrderTheyWereWritten() {
+    Contact c = f.contact("Léa", HolidayZone.METROPOLE, Map.of());
+    List<String> ids = IntStream.range(0, 20)
+        .mapToObj(i -> f.pipeline().send(request("order-" + i, c.id(), Channel.SMS, MessageCategory.TRANSACTIONAL, "Colis " + i)).messageId())
+        .toList();
+    assertThat(ids).as("each message's primary key after the one before").isSorted().doesNotHaveDuplicates();
   }
 
   @Test
