@@ -152,6 +152,8 @@ public final class Benchmark {
           ? "off on this server: the benchmark analyzed " + analyzer.analyzed() + " tables as autovacuum would have (checked every 10 s and before each phase)"
           : "on");
     }
+    notes.put("server", db.queryString("select string_agg(name || ' ' || current_setting(name), ', ' order by name) from pg_settings "
+        + "where name in ('server_version', 'shared_buffers', 'autovacuum', 'jit', 'max_wal_size', 'synchronous_commit', 'max_connections')"));
     BenchDatabase.Ceiling ceiling = db.ceiling(s.clients(), s.ceilingSeconds());
     figure("ceiling", "PostgreSQL single-row insert tx/s", ceiling.tps(), "tx/s", "", false);
     notes.put("ceiling", ceiling.tool());
