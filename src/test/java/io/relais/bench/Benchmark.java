@@ -752,13 +752,21 @@ public final class Benchmark {
         arg(a, "contacts", "sql").equals("csv"), Boolean.parseBoolean(arg(a, "memory-only", "false")),
         arg(a, "replies", "webhook").equals("engine"), Boolean.parseBoolean(arg(a, "settle", "true")),
         intArg(a, "reply-warmup", d.replyWarmup()), intArg(a, "warmup-journeys", d.warmupJourneys()));
+    boolean ownServer = Boolean.parseBoolean(arg(a, "pg-start", "false"));
+    if (!ownServer && a.containsKey("pg-conf")) {
+      throw new IllegalArgumentException("--pg-conf sets the benchmark's own server: it needs --pg-start true");
+    }
+    if (ownServer && (a.containsKey("pg-host") || a.containsKey("pg-user") || a.containsKey("pg-password"))) {
+      throw new IllegalArgumentException("--pg-start true runs a server of its own on 127.0.0.1: no --pg-host, --pg-user or --pg-password");
+    }
     String host = arg(a, "pg-host", "127.0.0.1");
-    int port = intArg(a, "pg-port", 5432);
+    int port = intArg(a, "pg-port", ownServer ? 5433 : 5432);
     String user = arg(a, "pg-user", "postgres");
     String password = arg(a, "pg-password", "");
     int httpPort = intArg(a, "port", 18080);
     Path log = Path.of(arg(a, "log", "target/bench/relais.log"));
-    try (BenchDatabase db = BenchDatabase.create(host, port, user, password)) {
+    try (BenchServer server = ownServer ? BenchServer.start(port, BenchServer.machineBytes(), a.getOrDefault("pg-conf", List.of()), System.out) : null;
+        BenchDatabase db = BenchDatabase.create(host, port, user, password)) {
       RelaisNode node = a.containsKey("jar")
           ? RelaisNode.fromJar("bench", Path.of(arg(a, "jar", "")), httpPort, log)
           : RelaisNode.fromThisClasspath("bench", httpPort, log);
