@@ -8,6 +8,7 @@ import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
 import io.relais.support.RelaisSpringTest;
 import java.math.BigDecimal;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -186,5 +187,51 @@ class MessageProjectorTest {
     catchUp();
     catchUp();
     assertThat(types(sms.id())).containsExactly("SENT", "DELIVERED", "OPENED");
+  }
+
+  /**
+   * After a burst, quiet passes let go of the burst's row versions once the clock has left the
+   * overlap behind, instead of keeping (and re-reading) them until traffic resumes.
+   */
+  @Test
+  void aQuietPassForgetsTheRowsThatLeftTheOverlap() {
+    String contact = "c-" + UUID.randomUUID();
+    Instant before = dbNow().minus(PROJECTOR_OVERLAP).minusSeconds(60);
+    List<MessageRecord> burst = List.of(messages.insert(outbound(contact, Channel.SMS, before)),
+        messages.insert(outbound(contact, Channel.EMAIL, before.plusMillis(1))));
+    projector.rewind();
+    catchUp();
+    assertThat(burst).allMatch(m -> projector.remembers(m.id()));
+    assertThat(burst).allMatch(m -> types(m.id()).equals(List.of("SENT")));
+
+    Instant quietPass = dbNow();
+    catchUp(); // nothing newer came: the watermark follows the clock, the burst is out of the overlap
+
+    assertThat(jdbc.queryForObject("select position from analytics_watermark where name = ?", Timestamp.class,
+        MessageProjector.NAME).toInstant()).isAfterOrEqualTo(quietPass);
+    assertThat(burst).noneMatch(m -> projector.remembers(m.id()));
+    assertThat(burst).allMatch(m -> types(m.id()).equals(List.of("SENT")));
+  }
+
+  /**
+   * A quiet pass moves the watermark to its own start, and a transaction that wrote its row before
+   * that start but committed after it is still projected: the overlap covers it.
+   */
+  @Test
+  void aRowCommittedJustAfterAQuietPassIsStillProjected() {
+    catchUp();
+    Instant passStart = jdbc.queryForObject("select position from analytics_watermark where name = ?", Timestamp.class,
+        MessageProjector.NAME).toInstant();
+    MessageRecord late = messages.insert(outbound("c-" + UUID.randomUUID(), Channel.SMS, passStart.minusSeconds(30)));
+
+    catchUp();
+
+    assertThat(types(late.id())).containsExactly("SENT");
+  }
+
+  static final java.time.Duration PROJECTOR_OVERLAP = java.time.Duration.ofMinutes(2);
+
+  Instant dbNow() {
+    return jdbc.queryForObject("select current_timestamp", Timestamp.class).toInstant();
   }
 }
