@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
 /**
  * Derives SENT, DELIVERED, OPENED (read receipts), FAILED and REPLIED engagement events from the
  * {@code message} table, whatever the send and inbound pipelines record themselves: one node at a
- * time (cluster lock), from a high-water mark on {@code updated_at}, re-reading a short overlap so
+ * time (cluster lock), from a high-water mark on {@code updated_at} (the clock in quiet periods), re-reading a short overlap so
  * that late commits are not missed; dedup keys make the re-reading harmless, and one look-up per
  * page of the keys already recorded makes it cheap (a message is re-read every pass during the
  * overlap: without that look-up each re-read cost a failed insert and a contact read per event).

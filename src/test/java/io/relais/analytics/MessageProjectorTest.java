@@ -26,6 +26,7 @@ class MessageProjectorTest {
   @Autowired MessageLog messages;
   @Autowired MessageProjector projector;
   @Autowired JdbcTemplate jdbc;
+  @Autowired AnalyticsProperties analytics;
 
   static final Instant T = Instant.parse("2025-05-02T08:00:00Z");
 
@@ -196,7 +197,7 @@ class MessageProjectorTest {
   @Test
   void aQuietPassForgetsTheRowsThatLeftTheOverlap() {
     String contact = "c-" + UUID.randomUUID();
-    Instant before = dbNow().minus(PROJECTOR_OVERLAP).minusSeconds(60);
+    Instant before = dbNow().minus(analytics.projectorOverlap()).minusSeconds(60);
     List<MessageRecord> burst = List.of(messages.insert(outbound(contact, Channel.SMS, before)),
         messages.insert(outbound(contact, Channel.EMAIL, before.plusMillis(1))));
     projector.rewind();
@@ -207,8 +208,7 @@ class MessageProjectorTest {
     Instant quietPass = dbNow();
     catchUp(); // nothing newer came: the watermark follows the clock, the burst is out of the overlap
 
-    assertThat(jdbc.queryForObject("select position from analytics_watermark where name = ?", Timestamp.class,
-        MessageProjector.NAME).toInstant()).isAfterOrEqualTo(quietPass);
+    assertThat(watermark()).isAfterOrEqualTo(quietPass);
     assertThat(burst).noneMatch(m -> projector.remembers(m.id()));
     assertThat(burst).allMatch(m -> types(m.id()).equals(List.of("SENT")));
   }
@@ -220,8 +220,7 @@ class MessageProjectorTest {
   @Test
   void aRowCommittedJustAfterAQuietPassIsStillProjected() {
     catchUp();
-    Instant passStart = jdbc.queryForObject("select position from analytics_watermark where name = ?", Timestamp.class,
-        MessageProjector.NAME).toInstant();
+    Instant passStart = watermark();
     MessageRecord late = messages.insert(outbound("c-" + UUID.randomUUID(), Channel.SMS, passStart.minusSeconds(30)));
 
     catchUp();
@@ -229,7 +228,10 @@ class MessageProjectorTest {
     assertThat(types(late.id())).containsExactly("SENT");
   }
 
-  static final java.time.Duration PROJECTOR_OVERLAP = java.time.Duration.ofMinutes(2);
+  Instant watermark() {
+    return jdbc.queryForObject("select position from analytics_watermark where name = ?", Timestamp.class, MessageProjector.NAME)
+        .toInstant();
+  }
 
   Instant dbNow() {
     return jdbc.queryForObject("select current_timestamp", Timestamp.class).toInstant();

@@ -418,11 +418,10 @@ public final class Benchmark {
    */
   private double awaitProjectorRest() {
     long t0 = System.nanoTime();
-    long newest = db.queryLong("select coalesce(floor(extract(epoch from max(updated_at)) * 1000), 0) from message");
+    long newest = newestMessageMillis();
     long[] beyond = {0};
     awaitCount("analytics projector at rest", () -> {
-      long position = db.queryLong("select coalesce(floor(extract(epoch from max(position)) * 1000), 0) from analytics_watermark where name = ?",
-          PROJECTOR);
+      long position = projectorWatermarkMillis();
       if (beyond[0] == 0 && position > newest + PROJECTOR_OVERLAP.toMillis()) {
         beyond[0] = position;
       }
@@ -746,16 +745,26 @@ public final class Benchmark {
       return;
     }
     long t0 = System.nanoTime();
-    long written = db.queryLong("select coalesce(floor(extract(epoch from max(updated_at)) * 1000), 0) from message");
+    long written = newestMessageMillis();
     awaitCount("settle after " + after, () -> {
-      long projected = db.queryLong("select coalesce(floor(extract(epoch from max(position)) * 1000), 0) from analytics_watermark where name = ?",
-          PROJECTOR);
+      long projected = projectorWatermarkMillis();
       long pending = db.queryLong("select (select count(*) from inbound_queue) + (select count(*) from message_outbox)");
       return projected >= written && pending == 0 ? 1 : 0;
     }, 1);
     notes.put("settled after " + after, String.format(Locale.ROOT,
         "%.1f s until the analytics projector had read every message and no inbound or outbox row waited (--settle false: no wait)",
         (System.nanoTime() - t0) / 1e9));
+  }
+
+  /** The newest {@code updated_at} of the message table, in epoch milliseconds (0 when empty). */
+  private long newestMessageMillis() {
+    return db.queryLong("select coalesce(floor(extract(epoch from max(updated_at)) * 1000), 0) from message");
+  }
+
+  /** The analytics projector's watermark, in epoch milliseconds (0 before its first pass). */
+  private long projectorWatermarkMillis() {
+    return db.queryLong("select coalesce(floor(extract(epoch from max(position)) * 1000), 0) from analytics_watermark where name = ?",
+        PROJECTOR);
   }
 
   /** Polls {@code count} until it reaches {@code target}, pausing as {@link PollPause} says; counts the polls' time. */
