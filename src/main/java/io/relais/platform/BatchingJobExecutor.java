@@ -252,6 +252,7 @@ public class BatchingJobExecutor extends SpringJobExecutor {
     private final int batchSize;
     private final UnaryOperator<Set<String>> timersAmong;
     private List<List<String>> lists;
+    private boolean joined;
 
     /** @param timersAmong which of these job ids are timers (asked after the acquisition's commit) */
     Joined(AcquiredJobs acquired, int batchSize, UnaryOperator<Set<String>> timersAmong) {
@@ -285,6 +286,7 @@ public class BatchingJobExecutor extends SpringJobExecutor {
         (timers.containsAll(list) ? timerLists : result).add(list);
       }
       result.addAll(join(timerLists, batchSize));
+      joined = true;
       return result;
     }
 
@@ -318,9 +320,18 @@ public class BatchingJobExecutor extends SpringJobExecutor {
       return acquired.getNumberOfJobsFailedToLock();
     }
 
+    /**
+     * What the engine's acquisition strategy compares the lists with: once a full acquisition's
+     * timers were joined, the number of lists handed out. The strategy counts lists, not jobs,
+     * against it ({@code JobAcquisitionContext.areAllEnginesIdle}): eight timers joined into one
+     * list would read as one job of eight attempted, an idle engine, and the acquisition would
+     * sleep its idle wait ({@code wait-time-in-millis}) until a batch's end woke it. Under a
+     * backlog the acquisition must go on taking jobs while there are threads and queue room for
+     * them, as it does for jobs that are not joined.
+     */
     @Override
     public int getNumberOfJobsAttemptedToAcquire() {
-      return acquired.getNumberOfJobsAttemptedToAcquire();
+      return joined ? lists.size() : acquired.getNumberOfJobsAttemptedToAcquire();
     }
   }
 

@@ -30,6 +30,8 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.impl.jobexecutor.AcquiredJobs;
+import org.camunda.bpm.engine.impl.jobexecutor.BackoffJobAcquisitionStrategy;
+import org.camunda.bpm.engine.impl.jobexecutor.JobAcquisitionContext;
 import org.camunda.bpm.engine.impl.jobexecutor.JobExecutor;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.Bpmn;
@@ -237,6 +239,38 @@ class BatchedJobsTest {
     AcquiredJobs some = new AcquiredJobs(5);
     List.of("t1", "t2", "t3").forEach(some::addJobIdBatch);
     assertThat(new BatchingJobExecutor.Joined(some, 2, timers).getJobIdBatches()).containsExactly(List.of("t1"), List.of("t2"), List.of("t3"));
+  }
+
+  /**
+   * The engine's own acquisition strategy, as the acquisition thread runs it after each cycle: a
+   * full acquisition whose eight timers ran as one batch must not read as an idle engine (it
+   * would wait its idle time, five seconds, until some batch's end woke it, and under a burst the
+   * executor's threads would wait for work while timers are due); one that found fewer jobs than
+   * it asked for still does.
+   */
+  @Test
+  void aFullAcquisitionRunAsOneBatchKeepsTheAcquisitionGoing() {
+    UnaryOperator<Set<String>> allTimers = ids -> ids;
+    AcquiredJobs full = new AcquiredJobs(8);
+    List.of("t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7").forEach(full::addJobIdBatch);
+    BatchingJobExecutor.Joined batch = new BatchingJobExecutor.Joined(full, 8, allTimers);
+    assertThat(batch.getJobIdBatches()).hasSize(1);
+    assertThat(nextWait(batch)).as("wait before the next acquisition, under a backlog").isZero();
+
+    AcquiredJobs some = new AcquiredJobs(8);
+    List.of("t0", "t1", "t2").forEach(some::addJobIdBatch);
+    BatchingJobExecutor.Joined few = new BatchingJobExecutor.Joined(some, 8, allTimers);
+    assertThat(few.getJobIdBatches()).hasSize(3);
+    assertThat(nextWait(few)).as("wait before the next acquisition, after one that found fewer jobs than asked").isEqualTo(5000);
+  }
+
+  /** The wait the engine's strategy (the starter's defaults: 5 s idle, 8 jobs) sets after a cycle that acquired these jobs. */
+  private static long nextWait(AcquiredJobs acquired) {
+    BackoffJobAcquisitionStrategy strategy = new BackoffJobAcquisitionStrategy(5000, 2, 5000, 50, 2, 500, 3, 8);
+    JobAcquisitionContext cycle = new JobAcquisitionContext();
+    cycle.submitAcquiredJobs("default", acquired);
+    strategy.reconfigure(cycle);
+    return strategy.getWaitTime();
   }
 
   /** start, a one-hour timer, the send step (inline, in the timer's job), a step that may fail, a wait. */
