@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,8 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.history.HistoricIncident;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.jobexecutor.JobExecutorContext;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
@@ -36,6 +39,8 @@ class NeedlessLookupsTest {
 
   private final AtomicInteger incidentReads = new AtomicInteger();
   private final AtomicInteger jobReadsByConfiguration = new AtomicInteger();
+  private final AtomicInteger jobReadsById = new AtomicInteger();
+  private final AtomicInteger jobQueries = new AtomicInteger();
   private ProcessEngine engine;
 
   @AfterEach
@@ -91,6 +96,39 @@ class NeedlessLookupsTest {
     assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pid).singleResult().getTaskDefinitionKey())
         .isEqualTo("Task_Went");
     return pid;
+  }
+
+  /**
+   * A batch of timers (the day after a campaign) reads its jobs in one statement, not one per job,
+   * and runs them all: each journey leaves its gateway by the timer.
+   */
+  @Test
+  void aBatchReadsItsJobsInOneStatement() {
+    engine = engine(true);
+    List<String> journeys = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      journeys.add(engine.getRuntimeService().startProcessInstanceByKey("gateway").getId());
+    }
+    List<String> timers = journeys.stream().map(pid -> job(pid).getId()).toList();
+    jobReadsById.set(0);
+    jobQueries.set(0);
+
+    List<String> left;
+    Context.setJobExecutorContext(new JobExecutorContext());
+    try {
+      left = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getCommandExecutorTxRequired()
+          .execute(new BatchingJobExecutor.ExecuteBatchCmd(timers, System.nanoTime() + 60_000_000_000L));
+    } finally {
+      Context.removeJobExecutorContext();
+    }
+
+    assertThat(left).isEmpty();
+    for (String pid : journeys) {
+      assertThat(engine.getTaskService().createTaskQuery().processInstanceId(pid).singleResult().getTaskDefinitionKey())
+          .isEqualTo("Task_Late");
+    }
+    assertThat(jobReadsById).as("jobs read one by one").hasValue(0);
+    assertThat(jobQueries).as("statements reading the batch's jobs").hasValue(1);
   }
 
   @Test
@@ -207,6 +245,13 @@ class NeedlessLookupsTest {
                   }
                   if (upper.contains("FROM ACT_RU_JOB") && upper.contains("HANDLER_CFG_")) {
                     jobReadsByConfiguration.incrementAndGet();
+                  }
+                  String flat = upper.replaceAll("\\s+", " ");
+                  if (flat.contains("FROM ACT_RU_JOB WHERE ID_ =")) {
+                    jobReadsById.incrementAndGet();
+                  }
+                  if (flat.contains("FROM ACT_RU_JOB RES")) {
+                    jobQueries.incrementAndGet();
                   }
                 }
                 return invoke(m, connection, a);
