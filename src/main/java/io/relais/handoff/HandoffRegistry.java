@@ -45,10 +45,17 @@ public class HandoffRegistry implements io.relais.outbound.ConversationOwnership
    */
   @Override
   public boolean mutesBot(String contactId, JourneyStep step, MessageCategory category) {
-    if (category == MessageCategory.COMPLIANCE || (step != null && HandoffVariables.PROCESS_ID.equals(step.journeyKey()))) {
-      return false;
-    }
-    return isHumanOwned(contactId);
+    return concerns(step, category) && isHumanOwned(contactId);
+  }
+
+  /** The same, from an open handoff the caller read (the send pipeline, with the contact). */
+  @Override
+  public boolean mutesBot(String contactId, JourneyStep step, MessageCategory category, boolean handoffOpen) {
+    return concerns(step, category) && handoffOpen;
+  }
+
+  private static boolean concerns(JourneyStep step, MessageCategory category) {
+    return category != MessageCategory.COMPLIANCE && (step == null || !HandoffVariables.PROCESS_ID.equals(step.journeyKey()));
   }
 
   /** The open handoff of a contact, if any (its process instance waits for the agent or the customer). */

@@ -7,6 +7,8 @@ import io.relais.contact.ConsentPolicy;
 import io.relais.contact.ConsentVerdict;
 import io.relais.contact.Contact;
 import io.relais.contact.ContactDirectory;
+import io.relais.contact.SendSubject;
+import io.relais.contact.SendSubjects;
 import io.relais.conversation.Direction;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
@@ -21,7 +23,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +58,7 @@ public class CompliantSendPipeline implements SendPipeline {
   private final ApplicationEventPublisher events;
   private final UnsubscribeLinks unsubscribeLinks;
   private ConversationOwnership ownership = (contactId, step, category) -> false;
+  private SendSubjects subjects;
   private UnknownOutcomes unknownOutcomes;
   private SendOutbox outbox;
   /** Parsed once per channel from the (immutable) properties, not on every send. */
@@ -84,6 +89,15 @@ public class CompliantSendPipeline implements SendPipeline {
   /** While a human owns a conversation, the bot's messages to that contact wait (see {@link ConversationOwnership}). */
   public void setConversationOwnership(ConversationOwnership ownership) {
     this.ownership = ownership;
+  }
+
+  /**
+   * The recipient's contact, consent and open handoff read in one statement; without it (tests
+   * with in-memory collaborators), from the contact directory, the consent policy and the
+   * ownership one by one.
+   */
+  public void setSendSubjects(SendSubjects subjects) {
+    this.subjects = subjects;
   }
 
   /** Counts and exposes messages whose provider outcome is unknown. */
@@ -191,8 +205,9 @@ public class CompliantSendPipeline implements SendPipeline {
    */
   Stop recheck(MessageRecord m, Instant now) {
     MessageCategory category = MessageCategory.valueOf(m.category());
-    Contact contact = contacts.find(m.contactId()).orElse(null);
-    Stop stop = consentAndContact(m.contactId(), m.channel(), category, contact);
+    Recipient recipient = recipient(m.contactId(), m.channel(), category, null);
+    Contact contact = recipient.contact();
+    Stop stop = consentAndContact(category, contact, recipient.verdict());
     if (stop == null) {
       stop = quietHours(m.channel(), category, contact, now);
     }
@@ -302,8 +317,9 @@ public class CompliantSendPipeline implements SendPipeline {
   private record Prepared(Stop stop, Rendered rendered) {}
 
   private Prepared prepare(SendRequest r, String messageId, Instant now) {
-    Contact contact = contacts.find(r.contactId()).orElse(null);
-    Stop stop = policy(r, contact, now);
+    Recipient recipient = recipient(r.contactId(), r.channel(), r.category(), r.step());
+    Contact contact = recipient.contact();
+    Stop stop = policy(r, recipient, now);
     if (stop != null) {
       return new Prepared(stop, null);
     }
@@ -322,12 +338,32 @@ public class CompliantSendPipeline implements SendPipeline {
 
   // ---------------------------------------------------------------- policy
 
-  private Stop policy(SendRequest r, Contact contact, Instant now) {
-    Stop consented = consentAndContact(r.contactId(), r.channel(), r.category(), contact);
+  /**
+   * A message's recipient as policy sees it: the contact (null: unknown), its consent verdict for
+   * the message's channel and purpose, asked only when the message needs consent, and whether an
+   * agent owns the conversation, so that the bot's message waits.
+   */
+  private record Recipient(Contact contact, Supplier<ConsentVerdict> verdict, BooleanSupplier humanOwns) {}
+
+  /** One statement with {@link SendSubjects}; otherwise the directory, the consent policy and the ownership, each when asked. */
+  private Recipient recipient(String contactId, Channel channel, MessageCategory category, JourneyStep step) {
+    if (subjects != null) {
+      SendSubject subject = subjects.findForSend(contactId, channel, category.purpose()).orElse(null);
+      return new Recipient(subject == null ? null : subject.contact(),
+          () -> subject == null ? ConsentVerdict.UNKNOWN_CONTACT : subject.verdict(),
+          () -> ownership.mutesBot(contactId, step, category, subject != null && subject.handoffOpen()));
+    }
+    return new Recipient(contacts.find(contactId).orElse(null), () -> consent.check(contactId, channel, category.purpose()),
+        () -> ownership.mutesBot(contactId, step, category));
+  }
+
+  private Stop policy(SendRequest r, Recipient recipient, Instant now) {
+    Contact contact = recipient.contact();
+    Stop consented = consentAndContact(r.category(), contact, recipient.verdict());
     if (consented != null) {
       return consented;
     }
-    if (ownership.mutesBot(r.contactId(), r.step(), r.category())) {
+    if (recipient.humanOwns().getAsBoolean()) {
       return new Stop(SendOutcome.DEFERRED, "HUMAN_OWNS_CONVERSATION", now.plus(HUMAN_OWNED_RECHECK));
     }
     Stop window = quietHours(r.channel(), r.category(), contact, now);
@@ -351,9 +387,9 @@ public class CompliantSendPipeline implements SendPipeline {
   }
 
   /** Consent for the message's purpose (compliance answers need none), then a live contact. */
-  private Stop consentAndContact(String contactId, Channel channel, MessageCategory category, Contact contact) {
+  private static Stop consentAndContact(MessageCategory category, Contact contact, Supplier<ConsentVerdict> consented) {
     if (category != MessageCategory.COMPLIANCE) {
-      ConsentVerdict verdict = consent.check(contactId, channel, category.purpose());
+      ConsentVerdict verdict = consented.get();
       if (verdict == ConsentVerdict.SUPPRESSED) {
         return new Stop(SendOutcome.SUPPRESSED, "SUPPRESSED", null);
       }

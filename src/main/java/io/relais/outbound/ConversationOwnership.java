@@ -8,4 +8,12 @@ package io.relais.outbound;
 public interface ConversationOwnership {
 
   boolean mutesBot(String contactId, JourneyStep step, MessageCategory category);
+
+  /**
+   * The same answer when the caller has already read whether a handoff of the contact is open (the
+   * send pipeline reads it with the contact and its consent, {@link io.relais.contact.SendSubjects}).
+   */
+  default boolean mutesBot(String contactId, JourneyStep step, MessageCategory category, boolean handoffOpen) {
+    return mutesBot(contactId, step, category);
+  }
 }

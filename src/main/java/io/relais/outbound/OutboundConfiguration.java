@@ -3,6 +3,7 @@ package io.relais.outbound;
 import io.relais.contact.ConsentChanges;
 import io.relais.contact.ConsentPolicy;
 import io.relais.contact.ContactDirectory;
+import io.relais.contact.SendSubjects;
 import io.relais.conversation.MessageLog;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ public class OutboundConfiguration {
   /** The contact feature's beans are resolved at first send (@Lazy), so the pipeline never blocks start-up. */
   @Bean
   public CompliantSendPipeline sendPipeline(@Lazy ContactDirectory contacts, @Lazy ConsentPolicy consent,
-      @Lazy ConsentChanges consentChanges, MessageLog messages, OutboundStore store, OutboundProperties props,
+      @Lazy ConsentChanges consentChanges, @Lazy SendSubjects subjects, MessageLog messages, OutboundStore store, OutboundProperties props,
       Providers outboundProviders, Clock clock, PlatformTransactionManager transactions, ApplicationEventPublisher events,
       ObjectProvider<UnsubscribeLinks> unsubscribeLinks, ObjectProvider<ConversationOwnership> ownership,
       ObjectProvider<UnknownOutcomes> unknownOutcomes, DeliveryProperties delivery) {
@@ -46,6 +47,7 @@ public class OutboundConfiguration {
     // a first attempt cannot still be waiting for the provider after its time-outs
     pipeline.setInDoubtAfter(delivery.connectTimeout().plus(delivery.responseTimeout()).plusSeconds(5));
     ownership.ifAvailable(pipeline::setConversationOwnership);
+    pipeline.setSendSubjects(subjects); // contact, consent and open handoff in one statement
     unknownOutcomes.ifAvailable(pipeline::setUnknownOutcomes);
     return pipeline;
   }

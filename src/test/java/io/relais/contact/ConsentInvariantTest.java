@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * Thousands of random grants and withdrawals, some back-dated: the policy always answers what the
- * latest event (by time, then order) for that exact channel and purpose says.
+ * Thousands of random grants and withdrawals, some back-dated: the policy, and the send pipeline's
+ * look-up of its recipient, always answer what the latest event (by time, then order) for that
+ * exact channel and purpose says.
  */
 @RelaisSpringTest
 class ConsentInvariantTest {
@@ -66,6 +67,9 @@ class ConsentInvariantTest {
                 ? (latest == null ? ConsentVerdict.NO_GRANT : latest.status() == ConsentStatus.GRANTED ? ConsentVerdict.GRANTED : ConsentVerdict.WITHDRAWN)
                 : (latest != null && latest.status() == ConsentStatus.WITHDRAWN ? ConsentVerdict.WITHDRAWN : ConsentVerdict.NOT_REQUIRED);
             assertThat(policy.check(id, c, p)).as("seed %d contact %d step %d %s/%s", seed, contact, step, c, p).isEqualTo(expected);
+            // the send pipeline's own look-up (contact, consent and handoff in one statement) answers the same
+            assertThat(registry.findForSend(id, c, p).orElseThrow().verdict()).as("send look-up, seed %d contact %d step %d %s/%s",
+                seed, contact, step, c, p).isEqualTo(expected);
           }
         }
       }

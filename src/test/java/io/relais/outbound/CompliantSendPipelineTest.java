@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,38 @@ class CompliantSendPipelineTest {
     assertThat(r.reason()).isEqualTo("NO_GRANT");
     assertThat(f.phone.sent).isEmpty();
     assertThat(f.messages.find(r.messageId()).orElseThrow().status()).isEqualTo("NO_CONSENT");
+  }
+
+  /**
+   * A send reads its recipient once: the contact, its consent and whether an agent owns the
+   * conversation come from one look-up ({@code ContactRegistry.findForSend}, one statement), not
+   * from the directory, the consent policy and the handoff registry one by one. An open handoff
+   * read there holds the bot's message back.
+   */
+  @Test
+  void aSendReadsItsRecipientOnceWithItsConsentAndOpenHandoff() {
+    Contact c = f.optedIn(Channel.SMS);
+    CompliantSendPipeline pipeline = f.pipeline();
+    List<Boolean> handoffOpenAsked = new CopyOnWriteArrayList<>();
+    pipeline.setConversationOwnership(new ConversationOwnership() {
+      @Override
+      public boolean mutesBot(String contactId, JourneyStep step, MessageCategory category) {
+        throw new AssertionError("the open handoff is read with the contact, not asked again");
+      }
+
+      @Override
+      public boolean mutesBot(String contactId, JourneyStep step, MessageCategory category, boolean handoffOpen) {
+        handoffOpenAsked.add(handoffOpen);
+        return contactId.equals(c.id());
+      }
+    });
+    f.contacts.lookups.clear();
+    SendResult held = pipeline.send(request("k1", c.id(), Channel.SMS, MessageCategory.MARKETING, "Promo"));
+    assertThat(f.contacts.lookups).as("look-ups of the recipient for one send").containsExactly("findForSend");
+    assertThat(handoffOpenAsked).containsExactly(false);
+    assertThat(held.outcome()).isEqualTo(SendOutcome.DEFERRED);
+    assertThat(held.reason()).isEqualTo("HUMAN_OWNS_CONVERSATION");
+    assertThat(f.phone.sent).isEmpty();
   }
 
   @Test

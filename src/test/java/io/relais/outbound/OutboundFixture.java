@@ -9,6 +9,8 @@ import io.relais.contact.Contact;
 import io.relais.contact.ContactDirectory;
 import io.relais.contact.HolidayZone;
 import io.relais.contact.Purpose;
+import io.relais.contact.SendSubject;
+import io.relais.contact.SendSubjects;
 import io.relais.conversation.MessageLog;
 import io.relais.conversation.MessageRecord;
 import java.time.Clock;
@@ -69,8 +71,10 @@ final class OutboundFixture {
   }
 
   CompliantSendPipeline pipeline(org.springframework.transaction.PlatformTransactionManager transactions) {
-    return new CompliantSendPipeline(contacts, contacts, contacts, messages, store, props,
+    CompliantSendPipeline pipeline = new CompliantSendPipeline(contacts, contacts, contacts, messages, store, props,
         new Providers(phoneProvider, emailProvider), clock, transactions, events::add, unsubscribeLinks);
+    pipeline.setSendSubjects(contacts); // as wired in the application: the recipient read at once
+    return pipeline;
   }
 
   Contact contact(String firstName, HolidayZone zone, Map<String, Object> attributes) {
@@ -159,8 +163,10 @@ final class OutboundFixture {
   }
 
   /** In-memory contacts and consent ledger, standing in for the contact feature. */
-  static final class FakeContacts implements ContactDirectory, ConsentPolicy, ConsentChanges {
+  static final class FakeContacts implements ContactDirectory, ConsentPolicy, ConsentChanges, SendSubjects {
     final Map<String, Contact> byId = new ConcurrentHashMap<>();
+    /** The look-ups asked of the fake, by method name, in order. */
+    final List<String> lookups = new CopyOnWriteArrayList<>();
     final Map<String, ConsentVerdict> marketing = new ConcurrentHashMap<>();
     final List<String> withdrawals = new CopyOnWriteArrayList<>();
 
@@ -178,6 +184,18 @@ final class OutboundFixture {
 
     @Override
     public ConsentVerdict check(String contactId, Channel channel, Purpose purpose) {
+      lookups.add("check");
+      return verdict(contactId, channel, purpose);
+    }
+
+    @Override
+    public Optional<SendSubject> findForSend(String contactId, Channel channel, Purpose purpose) {
+      lookups.add("findForSend");
+      return Optional.ofNullable(byId.get(contactId))
+          .map(c -> new SendSubject(c, purpose == null ? null : verdict(contactId, channel, purpose), false));
+    }
+
+    private ConsentVerdict verdict(String contactId, Channel channel, Purpose purpose) {
       if (!byId.containsKey(contactId)) {
         return ConsentVerdict.UNKNOWN_CONTACT;
       }
@@ -193,6 +211,7 @@ final class OutboundFixture {
 
     @Override
     public Optional<Contact> find(String contactId) {
+      lookups.add("find");
       return Optional.ofNullable(byId.get(contactId));
     }
 
