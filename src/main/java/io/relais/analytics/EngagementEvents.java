@@ -15,9 +15,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Set;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
@@ -201,6 +203,19 @@ public class EngagementEvents {
     }
     return directory.find(contactId).map(Contact::attributes).map(a -> a.get("segments")).map(EngagementEvents::asSegments)
         .orElse(List.of());
+  }
+
+  /** The segments of each of these contacts, read together (a contact that does not exist has none). */
+  Map<String, List<String>> segmentsOf(Collection<String> contactIds) {
+    ContactDirectory directory = contacts.getIfAvailable();
+    Map<String, Contact> found = directory == null ? Map.of() : directory.findAll(contactIds);
+    Map<String, List<String>> segments = new HashMap<>();
+    for (String id : contactIds) {
+      Contact contact = found.get(id);
+      Object value = contact == null || contact.attributes() == null ? null : contact.attributes().get("segments");
+      segments.put(id, value == null ? List.of() : asSegments(value));
+    }
+    return segments;
   }
 
   static List<String> asSegments(Object value) {

@@ -14,7 +14,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -112,6 +114,9 @@ public class MessageProjector {
       List<Row> fresh = rows.stream().filter(r -> !new Version(r.updatedAt(), r.status()).equals(projected.get(r.id()))).toList();
       Set<String> recorded = recorded(fresh);
       Page page = new Page();
+      // the segments of the page's contacts in one statement, not one per contact
+      page.segments.putAll(events.segmentsOf(fresh.stream().filter(row -> !recorded.containsAll(dedupKeys(row)))
+          .map(Row::contactId).filter(Objects::nonNull).collect(Collectors.toSet())));
       for (Row row : fresh) {
         if (!recorded.containsAll(dedupKeys(row))) {
           if (row.direction() == Direction.OUT) {

@@ -12,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +113,37 @@ class MessageProjectorTest {
     assertThat(types(sms.id())).containsExactly("SENT", "DELIVERED");
     assertThat(jdbc.queryForList("select segments from engagement_event where message_id = ? order by id", String.class, sms.id()))
         .containsExactly("vip,paris", "vip,paris");
+  }
+
+  /**
+   * A page of messages to many contacts, their segments read together for the page: each event
+   * carries its own contact's segments, none for a contact without any, and a message whose
+   * contact row is gone is still projected.
+   */
+  @Test
+  void eachEventOfAPageCarriesItsOwnContactsSegments() {
+    java.sql.Timestamp now = java.sql.Timestamp.from(T);
+    Map<String, String> segmentsByContact = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 6; i++) {
+      String contact = "c-" + UUID.randomUUID();
+      String segments = i == 5 ? null : "seg-" + i + ",tous";
+      jdbc.update("insert into contact (id, time_zone, holiday_zone, attributes, last_activity_at, created_at, updated_at) "
+          + "values (?, 'Europe/Paris', 'METROPOLE', ?, ?, ?, ?)", contact, segments == null ? null : "{\"segments\":\"" + segments + "\"}",
+          now, now, now);
+      segmentsByContact.put(contact, segments);
+    }
+    Map<String, String> messageOf = new java.util.LinkedHashMap<>();
+    segmentsByContact.keySet().forEach(contact -> messageOf.put(contact, messages.insert(outbound(contact, Channel.SMS, T)).id()));
+    String ghost = "c-" + UUID.randomUUID(); // no contact row
+    String ghostMessage = messages.insert(outbound(ghost, Channel.SMS, T)).id();
+    projector.rewind();
+    catchUp();
+
+    segmentsByContact.forEach((contact, segments) -> assertThat(jdbc.queryForList(
+        "select segments from engagement_event where message_id = ? and event_type = 'SENT'", String.class, messageOf.get(contact)))
+        .as("segments of the SENT event to %s", contact).singleElement().isEqualTo(segments));
+    assertThat(jdbc.queryForList("select segments from engagement_event where message_id = ? and event_type = 'SENT'", String.class,
+        ghostMessage)).singleElement().isNull();
   }
 
   /**
