@@ -2,28 +2,21 @@ package io.relais.contact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.relais.RelaisApplication;
 import io.relais.handoff.HandoffRegistry;
 import io.relais.handoff.HandoffResolution;
-import io.relais.support.EngineRegistry;
-import io.relais.support.PostgresDatabase;
 import io.relais.support.RelaisSpringTest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The send pipeline's one look-up of its recipient ({@link ContactRegistry#findForSend}) answers
  * what the directory, the consent policy and the handoff registry answer one by one, in every
  * state a contact can be in: granted, never granted, withdrawn, paused, erased, unknown, with a
- * handoff open or closed, for a message that needs consent and for a compliance answer; on the
- * embedded H2 and on PostgreSQL.
+ * handoff open or closed, for a message that needs consent and for a compliance answer.
  */
 @RelaisSpringTest
 class SendSubjectsTest {
@@ -36,45 +29,22 @@ class SendSubjectsTest {
 
   @Test
   void theOneLookUpAnswersWhatTheThreeAnswer() {
-    theOneLookUpAnswersWhatTheThreeAnswer(registry, ledger, changes, privacy, handoffs);
-  }
-
-  /** The same on PostgreSQL, with the production profile. */
-  @Test
-  void theOneLookUpAnswersWhatTheThreeAnswerOnPostgres() {
-    Map<String, Object> props = new HashMap<>();
-    try (PostgresDatabase db = PostgresDatabase.create()) {
-      props.putAll(db.productionProfileProperties());
-      props.put("relais.processes-dir", "processes");
-      props.put("relais.forms-dir", "forms");
-      props.put("camunda.bpm.job-execution.enabled", "false");
-      String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-      try (EngineRegistry kept = EngineRegistry.kept();
-          ConfigurableApplicationContext ctx = new SpringApplicationBuilder(RelaisApplication.class).profiles("postgres").run(args)) {
-        theOneLookUpAnswersWhatTheThreeAnswer(ctx.getBean(ContactRegistry.class), ctx.getBean(ConsentLedger.class),
-            ctx.getBean(ConsentChanges.class), ctx.getBean(ContactPrivacy.class), ctx.getBean(HandoffRegistry.class));
-      }
-    }
-  }
-
-  private static void theOneLookUpAnswersWhatTheThreeAnswer(ContactRegistry registry, ConsentLedger ledger, ConsentChanges changes,
-      ContactPrivacy privacy, HandoffRegistry handoffs) {
-    String granted = contact(registry, "+33612000001");
-    grant(ledger, granted, Channel.SMS);
-    String never = contact(registry, "+33612000002");
-    String withdrawn = contact(registry, "+33612000003");
-    grant(ledger, withdrawn, Channel.SMS);
+    String granted = contact("+33612000001");
+    grant(granted, Channel.SMS);
+    String never = contact("+33612000002");
+    String withdrawn = contact("+33612000003");
+    grant(withdrawn, Channel.SMS);
     changes.withdraw(withdrawn, Channel.SMS, null, ConsentMethod.KEYWORD, "sms", "STOP");
-    String paused = contact(registry, "+33612000004");
-    grant(ledger, paused, Channel.SMS);
+    String paused = contact("+33612000004");
+    grant(paused, Channel.SMS);
     changes.pauseMarketing(paused, Instant.now().plus(Duration.ofDays(3)), "sms", "PAUSE");
-    String erased = contact(registry, "+33612000005");
-    grant(ledger, erased, Channel.SMS);
+    String erased = contact("+33612000005");
+    grant(erased, Channel.SMS);
     privacy.erase(erased);
-    String withAgent = contact(registry, "+33612000006");
-    grant(ledger, withAgent, Channel.SMS);
+    String withAgent = contact("+33612000006");
+    grant(withAgent, Channel.SMS);
     handoffs.open(withAgent, "pi-" + withAgent, "sensitive", "support", "SMS", false, Instant.now());
-    String handedBack = contact(registry, "+33612000007");
+    String handedBack = contact("+33612000007");
     handoffs.open(handedBack, "pi-" + handedBack, "sensitive", "support", "SMS", false, Instant.now());
     handoffs.close("pi-" + handedBack, HandoffResolution.BOT, Instant.now());
     String unknown = ConsentLedgerTest.freshId();
@@ -103,14 +73,14 @@ class SendSubjectsTest {
     assertThat(registry.findForSend(unknown, Channel.SMS, Purpose.MARKETING)).isEmpty();
   }
 
-  private static String contact(ContactRegistry registry, String phone) {
+  private String contact(String phone) {
     String id = ConsentLedgerTest.freshId();
     String unique = phone.substring(0, 6) + String.format("%06d", Math.floorMod(id.hashCode(), 1_000_000));
     registry.save(new ContactInput(id, unique, id + "@example.org", "Inès", null, null, null, null, null, null, null));
     return id;
   }
 
-  private static void grant(ConsentLedger ledger, String id, Channel channel) {
+  private void grant(String id, Channel channel) {
     ledger.append(ConsentEvent.of(id, channel, Purpose.MARKETING, ConsentStatus.GRANTED, LegalBasis.CONSENT, ConsentMethod.API,
         "test", null));
   }
