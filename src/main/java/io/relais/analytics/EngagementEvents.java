@@ -201,8 +201,7 @@ public class EngagementEvents {
     if (directory == null) {
       return List.of();
     }
-    return directory.find(contactId).map(Contact::attributes).map(a -> a.get("segments")).map(EngagementEvents::asSegments)
-        .orElse(List.of());
+    return segmentsOf(directory.find(contactId).orElse(null));
   }
 
   /** The segments of each of these contacts, read together (a contact that does not exist has none). */
@@ -210,12 +209,13 @@ public class EngagementEvents {
     ContactDirectory directory = contacts.getIfAvailable();
     Map<String, Contact> found = directory == null ? Map.of() : directory.findAll(contactIds);
     Map<String, List<String>> segments = new HashMap<>();
-    for (String id : contactIds) {
-      Contact contact = found.get(id);
-      Object value = contact == null || contact.attributes() == null ? null : contact.attributes().get("segments");
-      segments.put(id, value == null ? List.of() : asSegments(value));
-    }
+    contactIds.forEach(id -> segments.put(id, segmentsOf(found.get(id))));
     return segments;
+  }
+
+  private static List<String> segmentsOf(Contact contact) {
+    Object value = contact == null || contact.attributes() == null ? null : contact.attributes().get("segments");
+    return value == null ? List.of() : asSegments(value);
   }
 
   static List<String> asSegments(Object value) {

@@ -113,17 +113,15 @@ public class MessageProjector {
           Timestamp.from(cursorTime), cursorId);
       List<Row> fresh = rows.stream().filter(r -> !new Version(r.updatedAt(), r.status()).equals(projected.get(r.id()))).toList();
       Set<String> recorded = recorded(fresh);
+      List<Row> toProject = fresh.stream().filter(row -> !recorded.containsAll(dedupKeys(row))).toList();
       Page page = new Page();
       // the segments of the page's contacts in one statement, not one per contact
-      page.segments.putAll(events.segmentsOf(fresh.stream().filter(row -> !recorded.containsAll(dedupKeys(row)))
-          .map(Row::contactId).filter(Objects::nonNull).collect(Collectors.toSet())));
-      for (Row row : fresh) {
-        if (!recorded.containsAll(dedupKeys(row))) {
-          if (row.direction() == Direction.OUT) {
-            projectOutbound(row, recorded, page);
-          } else {
-            projectInbound(row, page);
-          }
+      page.segments.putAll(events.segmentsOf(toProject.stream().map(Row::contactId).filter(Objects::nonNull).collect(Collectors.toSet())));
+      for (Row row : toProject) {
+        if (row.direction() == Direction.OUT) {
+          projectOutbound(row, recorded, page);
+        } else {
+          projectInbound(row, page);
         }
       }
       // the page's events in one transaction, the KPI summary written once for all of them

@@ -45,17 +45,9 @@ public class ConsentLedger implements ConsentPolicy, ConsentChanges {
 
   @Override
   public ConsentVerdict check(String contactId, Channel channel, Purpose purpose) {
-    List<Map<String, Object>> rows = jdbc.queryForList(
-        "select c.erased, c.marketing_paused_until, s.status from contact c "
-            + "left join consent_state s on s.contact_id = c.id and s.channel = ? and s.purpose = ? where c.id = ?",
-        channel.name(), purpose.name(), contactId);
-    if (rows.isEmpty()) {
-      return ConsentVerdict.UNKNOWN_CONTACT;
-    }
-    Map<String, Object> row = rows.get(0);
-    Timestamp pausedUntil = (Timestamp) row.get("marketing_paused_until");
-    return ConsentRules.verdict(Boolean.TRUE.equals(row.get("erased")), purpose, status((String) row.get("status")),
-        pausedUntil == null ? null : pausedUntil.toInstant(), clock.instant());
+    return jdbc.query("select " + ConsentRules.CONSENT_COLUMNS + " from contact c " + ConsentRules.CONSENT_JOIN + " where c.id = ?",
+            (rs, row) -> ConsentRules.verdictOfRow(rs, purpose, clock.instant()), channel.name(), purpose.name(), contactId)
+        .stream().findFirst().orElse(ConsentVerdict.UNKNOWN_CONTACT);
   }
 
   /**
@@ -276,10 +268,6 @@ public class ConsentLedger implements ConsentPolicy, ConsentChanges {
               + "(select 1 from consent_state where contact_id = ? and channel = ? and purpose = ?)",
           contactId, channel.name(), purpose.name(), status.name(), eventId, at, contactId, channel.name(), purpose.name());
     }
-  }
-
-  private static ConsentStatus status(String s) {
-    return s == null ? null : ConsentStatus.valueOf(s);
   }
 
   private static String prefixed(String alias) {

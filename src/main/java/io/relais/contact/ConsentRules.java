@@ -1,6 +1,9 @@
 package io.relais.contact;
 
 import io.relais.web.InvalidInputException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 
 /**
@@ -31,6 +34,21 @@ public final class ConsentRules {
       return ConsentVerdict.PAUSED;
     }
     return ConsentVerdict.GRANTED;
+  }
+
+  /**
+   * The columns and join that {@link #verdictOfRow} reads, for a statement on {@code contact c}:
+   * its parameters are the channel's and the purpose's names.
+   */
+  static final String CONSENT_COLUMNS = "c.erased, c.marketing_paused_until, s.status";
+  static final String CONSENT_JOIN = "left join consent_state s on s.contact_id = c.id and s.channel = ? and s.purpose = ?";
+
+  /** The verdict of a row read with {@link #CONSENT_COLUMNS} and {@link #CONSENT_JOIN}. */
+  static ConsentVerdict verdictOfRow(ResultSet rs, Purpose purpose, Instant now) throws SQLException {
+    String status = rs.getString("status");
+    Timestamp pausedUntil = rs.getTimestamp("marketing_paused_until");
+    return verdict(rs.getBoolean("erased"), purpose, status == null ? null : ConsentStatus.valueOf(status),
+        pausedUntil == null ? null : pausedUntil.toInstant(), now);
   }
 
   static void maxLength(String field, String value, int max) {

@@ -97,20 +97,11 @@ public class ContactRegistry implements ContactDirectory, SendSubjects {
     if (contactId == null) {
       return Optional.empty();
     }
-    return jdbc.query("select " + C_COLUMNS + ", c.marketing_paused_until, s.status, "
+    return jdbc.query("select " + C_COLUMNS + ", " + ConsentRules.CONSENT_COLUMNS + ", "
             + "exists (select 1 from handoff h where h.contact_id = c.id and h.resolved_at is null) as handoff_open "
-            + "from contact c left join consent_state s on s.contact_id = c.id and s.channel = ? and s.purpose = ? where c.id = ?",
-        (rs, row) -> {
-          Contact contact = map(rs, row);
-          ConsentVerdict verdict = null;
-          if (purpose != null) {
-            String status = rs.getString("status");
-            Timestamp pausedUntil = rs.getTimestamp("marketing_paused_until");
-            verdict = ConsentRules.verdict(contact.erased(), purpose, status == null ? null : ConsentStatus.valueOf(status),
-                pausedUntil == null ? null : pausedUntil.toInstant(), clock.instant());
-          }
-          return new SendSubject(contact, verdict, rs.getBoolean("handoff_open"));
-        },
+            + "from contact c " + ConsentRules.CONSENT_JOIN + " where c.id = ?",
+        (rs, row) -> new SendSubject(map(rs, row), purpose == null ? null : ConsentRules.verdictOfRow(rs, purpose, clock.instant()),
+            rs.getBoolean("handoff_open")),
         channel.name(), purpose == null ? null : purpose.name(), contactId).stream().findFirst();
   }
 
