@@ -203,10 +203,15 @@ public class BatchingJobExecutor extends SpringJobExecutor {
     @Override
     public List<String> execute(CommandContext commandContext) {
       // the batch's jobs in one statement instead of one each: the engine's command for each job
-      // (and the check below) then finds its job in this command's entity cache
+      // (and the check below) then finds its job in this command's entity cache; so does the
+      // engine's state of their journeys, read a table at a time (JourneyPrefetch)
       JobQueryImpl batch = new JobQueryImpl();
       batch.jobIds(new HashSet<>(jobIds));
-      commandContext.getJobManager().findJobsByQueryCriteria(batch, null);
+      List<JobEntity> jobs = new ArrayList<>();
+      for (Job job : commandContext.getJobManager().findJobsByQueryCriteria(batch, null)) {
+        jobs.add((JobEntity) job);
+      }
+      JourneyPrefetch.prefetch(commandContext, jobs);
       for (int i = 0; i < jobIds.size(); i++) {
         String jobId = jobIds.get(i);
         JobEntity job = commandContext.getDbEntityManager().selectById(JobEntity.class, jobId);

@@ -26,6 +26,7 @@ public class JobExecutionConfiguration {
 
   static final String BATCHES = "relais.jobs.batches";
   static final String BATCHED_JOBS = "relais.jobs.batched";
+  static final String PREFETCHED = "relais.jobs.prefetched";
 
   @Bean
   public static JobExecutor jobExecutor(@Qualifier("camundaTaskExecutor") TaskExecutor taskExecutor,
@@ -45,10 +46,16 @@ public class JobExecutionConfiguration {
     return executor;
   }
 
-  /** {@code relais.jobs.batches} (tag outcome: committed, rolled-back) and {@code relais.jobs.batched} (jobs committed in batches). */
+  /**
+   * {@code relais.jobs.batches} (tag outcome: committed, rolled-back), {@code relais.jobs.batched}
+   * (jobs committed in batches) and {@code relais.jobs.prefetched} (journeys whose engine state a
+   * batch read before running their jobs, {@link JourneyPrefetch}).
+   */
   @Bean
-  public MeterBinder jobBatchMetrics(JobExecutor executor) {
+  public MeterBinder jobBatchMetrics(JobExecutor executor, JourneyPrefetch prefetch) {
     return registry -> {
+      FunctionCounter.builder(PREFETCHED, prefetch, JourneyPrefetch::journeysRead)
+          .description("Journeys whose engine state a batch of jobs read at once").register(registry);
       if (executor instanceof BatchingJobExecutor batching) {
         FunctionCounter.builder(BATCHES, batching, BatchingJobExecutor::batchesCommitted).tag("outcome", "committed")
             .description("Batches of jobs run in one transaction").register(registry);

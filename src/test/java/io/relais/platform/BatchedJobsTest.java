@@ -194,6 +194,9 @@ class BatchedJobsTest {
     assertThat(meters.get(JobExecutionConfiguration.BATCHES).tag("outcome", "rolled-back").functionCounter().count())
         .isEqualTo(executor.batchesRolledBack());
     assertThat(meters.get(JobExecutionConfiguration.BATCHED_JOBS).functionCounter().count()).isEqualTo(executor.jobsInCommittedBatches());
+    JourneyPrefetch prefetch = ctx.getBean(JourneyPrefetch.class);
+    assertThat(prefetch.journeysRead()).as("journeys whose engine state a batch read at once").isPositive();
+    assertThat(meters.get(JobExecutionConfiguration.PREFETCHED).functionCounter().count()).isEqualTo(prefetch.journeysRead());
 
     List<Job> failed = management.createJobQuery().processDefinitionKey(journey).withException().list();
     assertThat(failed).allSatisfy(job -> {
