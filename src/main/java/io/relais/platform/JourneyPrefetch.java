@@ -18,6 +18,7 @@ import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.db.entitymanager.DbEntityManager;
+import org.camunda.bpm.engine.impl.history.HistoryLevel;
 import org.camunda.bpm.engine.impl.history.event.HistoricActivityInstanceEventEntity;
 import org.camunda.bpm.engine.impl.history.event.HistoryEvent;
 import org.camunda.bpm.engine.impl.history.handler.DbHistoryEventHandler;
@@ -54,7 +55,13 @@ import org.springframework.stereotype.Component;
  *
  * <p>A journey already in the command's cache is left alone: its state may already have changed in
  * this command. Nothing is written by the reads: entities the batch does not change are not
- * flushed.
+ * flushed. The reads are made when the batch begins, not when each job begins: a journey changed
+ * by another transaction meanwhile (a reply correlated while the batch's first jobs ran) fails the
+ * batch's commit on the row's revision, as a change after the job's own read always did, and the
+ * batch's jobs run again one by one ({@link BatchingJobExecutor}). A journey is read whole, all
+ * its executions with their subscriptions, variables and jobs, as the engine reads its tree; a
+ * journey of many concurrent executions reads more than its timer needs (Relais' journeys have
+ * two to four).
  *
  * <p>{@code relais.jobs.prefetch=false} keeps the engine's reads, journey by journey.
  */
@@ -198,7 +205,7 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
       }
       prefetched.jobsByExecution.putAll(jobsByExecution);
     }
-    if (!activityInstances.isEmpty()) {
+    if (!activityInstances.isEmpty() && commandContext.getProcessEngineConfiguration().getHistoryLevel() != HistoryLevel.HISTORY_LEVEL_NONE) {
       for (Map<String, Object> row : JourneyPrefetch.<Map<String, Object>>select(db, START_TIMES, activityInstances)) {
         prefetched.startTimes.put((String) row.get("id"), (Date) row.get("startTime"));
       }
