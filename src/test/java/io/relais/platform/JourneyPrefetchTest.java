@@ -2,10 +2,6 @@ package io.relais.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
@@ -14,15 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.ProcessEngineConfiguration;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
-import org.camunda.bpm.engine.impl.context.Context;
-import org.camunda.bpm.engine.impl.jobexecutor.JobExecutorContext;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.Bpmn;
@@ -127,14 +120,7 @@ class JourneyPrefetchTest {
   }
 
   private void runBatch(List<String> timers) {
-    List<String> left;
-    Context.setJobExecutorContext(new JobExecutorContext());
-    try {
-      left = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getCommandExecutorTxRequired()
-          .execute(new BatchingJobExecutor.ExecuteBatchCmd(timers, System.nanoTime() + 60_000_000_000L));
-    } finally {
-      Context.removeJobExecutorContext();
-    }
+    List<String> left = OneBatch.run(engine, timers);
     List<String> ofTheBatch = List.copyOf(selects);
     assertThat(left).isEmpty();
     assertThat(engine.getManagementService().createJobQuery().jobIds(new HashSet<>(timers)).count()).isZero();
@@ -176,7 +162,7 @@ class JourneyPrefetchTest {
     ProcessEngineConfigurationImpl config = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
         .createStandaloneInMemProcessEngineConfiguration();
     config.setProcessEngineName("journey-prefetch-" + ENGINES.get());
-    config.setDataSource(recording(h2));
+    config.setDataSource(SelectRecording.of(h2, sql -> selects.add(sql.toUpperCase())));
     config.setDatabaseSchemaUpdate(ProcessEngineConfiguration.DB_SCHEMA_UPDATE_CREATE_DROP);
     config.setHistory(ProcessEngineConfiguration.HISTORY_FULL);
     config.setJobExecutorActivate(false);
@@ -197,32 +183,5 @@ class JourneyPrefetchTest {
         .done();
     built.getRepositoryService().createDeployment().addModelInstance("gateway.bpmn", gateway).deploy();
     return built;
-  }
-
-  private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
-  }
-
-  /** A data source whose select statements are recorded (upper case). */
-  private DataSource recording(DataSource target) {
-    return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-        (proxy, method, args) -> {
-          Object result = invoke(method, target, args);
-          if (!(result instanceof Connection connection)) {
-            return result;
-          }
-          return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-              (p, m, a) -> {
-                if (m.getName().startsWith("prepare") && a != null && a[0] instanceof String sql
-                    && sql.strip().toUpperCase().startsWith("SELECT")) {
-                  selects.add(sql.toUpperCase());
-                }
-                return invoke(m, connection, a);
-              });
-        });
   }
 }

@@ -3,10 +3,6 @@ package io.relais.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +14,6 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.history.HistoricIncident;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
-import org.camunda.bpm.engine.impl.context.Context;
-import org.camunda.bpm.engine.impl.jobexecutor.JobExecutorContext;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
@@ -113,14 +107,7 @@ class NeedlessLookupsTest {
     jobReadsById.set(0);
     jobQueries.set(0);
 
-    List<String> left;
-    Context.setJobExecutorContext(new JobExecutorContext());
-    try {
-      left = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).getCommandExecutorTxRequired()
-          .execute(new BatchingJobExecutor.ExecuteBatchCmd(timers, System.nanoTime() + 60_000_000_000L));
-    } finally {
-      Context.removeJobExecutorContext();
-    }
+    List<String> left = OneBatch.run(engine, timers);
 
     assertThat(left).isEmpty();
     for (String pid : journeys) {
@@ -219,43 +206,23 @@ class NeedlessLookupsTest {
     }
   }
 
-  private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
-  }
-
-  /** A data source whose statements reading ACT_RU_INCIDENT are counted. */
+  /** The engine's selects counted by what they read. */
   private DataSource counting(DataSource target) {
-    return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-        (proxy, method, args) -> {
-          Object result = invoke(method, target, args);
-          if (!(result instanceof Connection connection)) {
-            return result;
-          }
-          return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-              (p, m, a) -> {
-                if (m.getName().startsWith("prepare") && a != null && a[0] instanceof String sql
-                    && sql.toUpperCase().startsWith("SELECT")) {
-                  String upper = sql.toUpperCase();
-                  if (upper.contains("FROM ACT_RU_INCIDENT")) {
-                    incidentReads.incrementAndGet();
-                  }
-                  if (upper.contains("FROM ACT_RU_JOB") && upper.contains("HANDLER_CFG_")) {
-                    jobReadsByConfiguration.incrementAndGet();
-                  }
-                  String flat = upper.replaceAll("\\s+", " ");
-                  if (flat.contains("FROM ACT_RU_JOB WHERE ID_ =")) {
-                    jobReadsById.incrementAndGet();
-                  }
-                  if (flat.contains("FROM ACT_RU_JOB RES")) {
-                    jobQueries.incrementAndGet();
-                  }
-                }
-                return invoke(m, connection, a);
-              });
-        });
+    return SelectRecording.of(target, sql -> {
+      String upper = sql.toUpperCase();
+      if (upper.contains("FROM ACT_RU_INCIDENT")) {
+        incidentReads.incrementAndGet();
+      }
+      if (upper.contains("FROM ACT_RU_JOB") && upper.contains("HANDLER_CFG_")) {
+        jobReadsByConfiguration.incrementAndGet();
+      }
+      String flat = upper.replaceAll("\\s+", " ");
+      if (flat.contains("FROM ACT_RU_JOB WHERE ID_ =")) {
+        jobReadsById.incrementAndGet();
+      }
+      if (flat.contains("FROM ACT_RU_JOB RES")) {
+        jobQueries.incrementAndGet();
+      }
+    });
   }
 }
