@@ -1,6 +1,7 @@
 package io.relais.outbound;
 
 import io.relais.journey.VariableWrites;
+import io.relais.platform.EngineSessions;
 import io.relais.platform.TimeOrderedIds;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -31,7 +32,6 @@ import org.camunda.bpm.engine.impl.core.model.CallableElement;
 import org.camunda.bpm.engine.impl.core.variable.mapping.value.ParameterValueProvider;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.camunda.bpm.engine.impl.interceptor.Session;
-import org.camunda.bpm.engine.impl.interceptor.SessionFactory;
 import org.camunda.bpm.engine.impl.jobexecutor.AsyncContinuationJobHandler;
 import org.camunda.bpm.engine.impl.jobexecutor.DefaultFailedJobCommandFactory;
 import org.camunda.bpm.engine.impl.jobexecutor.FailedJobCommandFactory;
@@ -132,20 +132,7 @@ public class InlineSendSteps extends AbstractProcessEnginePlugin {
       configuration.setCustomJobHandlers(new ArrayList<>());
     }
     configuration.getCustomJobHandlers().add(new DeferralJobHandler());
-    if (configuration.getCustomSessionFactories() == null) {
-      configuration.setCustomSessionFactories(new ArrayList<>());
-    }
-    configuration.getCustomSessionFactories().add(new SessionFactory() {
-      @Override
-      public Class<?> getSessionType() {
-        return JoinedSends.class;
-      }
-
-      @Override
-      public Session openSession() {
-        return new JoinedSends();
-      }
-    });
+    EngineSessions.register(configuration, JoinedSends.class, JoinedSends::new);
     FailedJobCommandFactory retries = configuration.getFailedJobCommandFactory();
     if (retries == null || retries.getClass() == DefaultFailedJobCommandFactory.class) {
       // the step's jobs are retried with the step's cycle, as its asynchronous continuation was

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.apache.ibatis.builder.xml.XMLMapperBuilder;
 import org.apache.ibatis.session.Configuration;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
@@ -25,7 +24,6 @@ import org.camunda.bpm.engine.impl.history.handler.DbHistoryEventHandler;
 import org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.camunda.bpm.engine.impl.interceptor.Session;
-import org.camunda.bpm.engine.impl.interceptor.SessionFactory;
 import org.camunda.bpm.engine.impl.persistence.entity.EventSubscriptionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
@@ -98,12 +96,9 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
     if (!enabled) {
       return;
     }
-    if (configuration.getCustomSessionFactories() == null) {
-      configuration.setCustomSessionFactories(new ArrayList<>());
-    }
-    configuration.getCustomSessionFactories().add(sessionFactory(Prefetched.class, () -> new Prefetched(journeysRead)));
+    EngineSessions.register(configuration, Prefetched.class, () -> new Prefetched(journeysRead));
     // replaces the engine's factory of the manager, by its session type
-    configuration.getCustomSessionFactories().add(sessionFactory(JobManager.class, PrefetchedJobManager::new));
+    EngineSessions.register(configuration, JobManager.class, PrefetchedJobManager::new);
     if (configuration.getHistoryEventHandler() == null && configuration.isEnableDefaultDbHistoryEventHandler()) {
       // the engine's database handler, in the same place: the first of the composite's handlers
       // would be the engine's; the custom ones keep theirs
@@ -134,20 +129,6 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
     } catch (IOException e) {
       throw new IllegalStateException("Could not read " + MAPPER, e);
     }
-  }
-
-  private static <T extends Session> SessionFactory sessionFactory(Class<? super T> type, Supplier<T> open) {
-    return new SessionFactory() {
-      @Override
-      public Class<?> getSessionType() {
-        return type;
-      }
-
-      @Override
-      public Session openSession() {
-        return open.get();
-      }
-    };
   }
 
   /**

@@ -9,8 +9,6 @@ import org.camunda.bpm.engine.impl.event.EventType;
 import org.camunda.bpm.engine.impl.incident.DefaultIncidentHandler;
 import org.camunda.bpm.engine.impl.incident.IncidentContext;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
-import org.camunda.bpm.engine.impl.interceptor.Session;
-import org.camunda.bpm.engine.impl.interceptor.SessionFactory;
 import org.camunda.bpm.engine.impl.persistence.entity.EventSubscriptionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.EventSubscriptionManager;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
@@ -62,21 +60,8 @@ public class NeedlessLookups extends AbstractProcessEnginePlugin {
     }
     // registered after the engine's default for the type, so it replaces it (composite handlers off)
     configuration.getCustomIncidentHandlers().add(new FailedJobIncidentHandler());
-    if (configuration.getCustomSessionFactories() == null) {
-      configuration.setCustomSessionFactories(new ArrayList<>());
-    }
     // likewise replaces the engine's factory of the manager, by its session type
-    configuration.getCustomSessionFactories().add(new SessionFactory() {
-      @Override
-      public Class<?> getSessionType() {
-        return EventSubscriptionManager.class;
-      }
-
-      @Override
-      public Session openSession() {
-        return new MessageSubscriptions();
-      }
-    });
+    EngineSessions.register(configuration, EventSubscriptionManager.class, MessageSubscriptions::new);
   }
 
   static final class FailedJobIncidentHandler extends DefaultIncidentHandler {
