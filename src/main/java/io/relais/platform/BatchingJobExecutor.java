@@ -207,11 +207,7 @@ public class BatchingJobExecutor extends SpringJobExecutor {
       // engine's state of their journeys, read a table at a time (JourneyPrefetch)
       JobQueryImpl batch = new JobQueryImpl();
       batch.jobIds(new HashSet<>(jobIds));
-      List<JobEntity> jobs = new ArrayList<>();
-      for (Job job : commandContext.getJobManager().findJobsByQueryCriteria(batch, null)) {
-        jobs.add((JobEntity) job);
-      }
-      JourneyPrefetch.prefetch(commandContext, jobs);
+      JourneyPrefetch.prefetch(commandContext, commandContext.getJobManager().findJobsByQueryCriteria(batch, null));
       for (int i = 0; i < jobIds.size(); i++) {
         String jobId = jobIds.get(i);
         JobEntity job = commandContext.getDbEntityManager().selectById(JobEntity.class, jobId);

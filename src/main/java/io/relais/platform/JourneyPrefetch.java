@@ -29,6 +29,7 @@ import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobManager;
 import org.camunda.bpm.engine.impl.persistence.entity.VariableInstanceEntity;
+import org.camunda.bpm.engine.runtime.Job;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -100,14 +101,14 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
     // replaces the engine's factory of the manager, by its session type
     EngineSessions.register(configuration, JobManager.class, PrefetchedJobManager::new);
     if (configuration.getHistoryEventHandler() == null && configuration.isEnableDefaultDbHistoryEventHandler()) {
-      // the engine's database handler, in the same place: the first of the composite's handlers
-      // would be the engine's; the custom ones keep theirs
+      // instead of the engine's database handler, which the engine would add after the custom ones:
+      // after those registered so far (a plugin's preInit after this one adds its own after it)
       configuration.setEnableDefaultDbHistoryEventHandler(false);
       List<HistoryEventHandler> handlers = new ArrayList<>();
-      handlers.add(new PrefetchedStartTimes());
       if (configuration.getCustomHistoryEventHandlers() != null) {
         handlers.addAll(configuration.getCustomHistoryEventHandlers());
       }
+      handlers.add(new PrefetchedStartTimes());
       configuration.setCustomHistoryEventHandlers(handlers);
     }
   }
@@ -134,24 +135,27 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
   /**
    * Reads the engine's state of the journeys of these jobs (their process instances), unless the
    * engine runs without this plugin or fewer than two journeys are concerned (one journey's reads
-   * cost what they cost). Answers how many journeys were read.
+   * cost what they cost).
    */
-  static int prefetch(CommandContext commandContext, Collection<JobEntity> jobs) {
+  static void prefetch(CommandContext commandContext, Collection<? extends Job> jobs) {
     if (commandContext.getSessionFactories().get(Prefetched.class) == null) {
-      return 0;
+      return;
     }
     DbEntityManager db = commandContext.getDbEntityManager();
     Set<String> journeys = new LinkedHashSet<>();
-    for (JobEntity job : jobs) {
+    for (Job job : jobs) {
       String journey = job.getProcessInstanceId();
       if (journey != null && db.getCachedEntity(ExecutionEntity.class, journey) == null) {
         journeys.add(journey);
       }
     }
     if (journeys.size() < 2) {
-      return 0;
+      return;
     }
     List<ExecutionEntity> executions = select(db, EXECUTIONS, journeys);
+    if (executions.isEmpty()) {
+      return;
+    }
     Map<String, List<ExecutionEntity>> executionsByJourney = new HashMap<>();
     Map<String, String> journeyOfExecution = new HashMap<>();
     Set<String> activityInstances = new LinkedHashSet<>();
@@ -161,9 +165,6 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
       if (!execution.isProcessInstanceExecution() && execution.getActivityInstanceId() != null) {
         activityInstances.add(execution.getActivityInstanceId());
       }
-    }
-    if (executions.isEmpty()) {
-      return 0;
     }
     Set<String> executionIds = journeyOfExecution.keySet();
     Map<String, List<EventSubscriptionEntity>> subscriptions = new HashMap<>();
@@ -203,7 +204,6 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
     }
     prefetched.journeysRead.addAndGet(restored);
     log.debug("Read the state of {} journeys at once ({} executions)", restored, executions.size());
-    return restored;
   }
 
   @SuppressWarnings("unchecked")
