@@ -9,9 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngineConfiguration;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
@@ -20,7 +18,6 @@ import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +30,6 @@ import org.junit.jupiter.api.Test;
  * standalone engine (H2, full history) whose connections record the statements.
  */
 class JourneyPrefetchTest {
-
-  private static final AtomicInteger ENGINES = new AtomicInteger();
 
   private final List<String> selects = new CopyOnWriteArrayList<>();
   private ProcessEngine engine;
@@ -157,15 +152,7 @@ class JourneyPrefetchTest {
   }
 
   private ProcessEngine engine(boolean prefetch) {
-    JdbcDataSource h2 = new JdbcDataSource();
-    h2.setURL("jdbc:h2:mem:journey-prefetch-" + ENGINES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
-    ProcessEngineConfigurationImpl config = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
-        .createStandaloneInMemProcessEngineConfiguration();
-    config.setProcessEngineName("journey-prefetch-" + ENGINES.get());
-    config.setDataSource(SelectRecording.of(h2, sql -> selects.add(sql.toUpperCase())));
-    config.setDatabaseSchemaUpdate(ProcessEngineConfiguration.DB_SCHEMA_UPDATE_CREATE_DROP);
-    config.setHistory(ProcessEngineConfiguration.HISTORY_FULL);
-    config.setJobExecutorActivate(false);
+    ProcessEngineConfigurationImpl config = SelectRecording.engine("journey-prefetch", sql -> selects.add(sql.toUpperCase()));
     config.setProcessEnginePlugins(List.of(new NeedlessLookups(true), new JourneyPrefetch(prefetch)));
     ProcessEngine built = config.buildProcessEngine();
     // a concurrent tree: one branch waits at an event-based gateway (a reply or 1 h), the other at a task

@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngineConfiguration;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.history.HistoricIncident;
@@ -17,7 +15,6 @@ import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +25,6 @@ import org.junit.jupiter.api.Test;
  * count the statements that read the incident table and the jobs by configuration.
  */
 class NeedlessLookupsTest {
-
-  private static final AtomicInteger ENGINES = new AtomicInteger();
 
   private final AtomicInteger incidentReads = new AtomicInteger();
   private final AtomicInteger jobReadsByConfiguration = new AtomicInteger();
@@ -166,15 +161,7 @@ class NeedlessLookupsTest {
   }
 
   private ProcessEngine engine(boolean skip) {
-    JdbcDataSource h2 = new JdbcDataSource();
-    h2.setURL("jdbc:h2:mem:failed-job-incidents-" + ENGINES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
-    ProcessEngineConfigurationImpl config = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
-        .createStandaloneInMemProcessEngineConfiguration();
-    config.setProcessEngineName("failed-job-incidents-" + ENGINES.get());
-    config.setDataSource(counting(h2));
-    config.setDatabaseSchemaUpdate(ProcessEngineConfiguration.DB_SCHEMA_UPDATE_CREATE_DROP);
-    config.setHistory(ProcessEngineConfiguration.HISTORY_FULL);
-    config.setJobExecutorActivate(false);
+    ProcessEngineConfigurationImpl config = SelectRecording.engine("failed-job-incidents", this::count);
     config.setProcessEnginePlugins(List.of(new NeedlessLookups(skip)));
     ProcessEngine built = config.buildProcessEngine();
     BpmnModelInstance model = Bpmn.createExecutableProcess("incidents")
@@ -207,22 +194,20 @@ class NeedlessLookupsTest {
   }
 
   /** The engine's selects counted by what they read. */
-  private DataSource counting(DataSource target) {
-    return SelectRecording.of(target, sql -> {
-      String upper = sql.toUpperCase();
-      if (upper.contains("FROM ACT_RU_INCIDENT")) {
-        incidentReads.incrementAndGet();
-      }
-      if (upper.contains("FROM ACT_RU_JOB") && upper.contains("HANDLER_CFG_")) {
-        jobReadsByConfiguration.incrementAndGet();
-      }
-      String flat = upper.replaceAll("\\s+", " ");
-      if (flat.contains("FROM ACT_RU_JOB WHERE ID_ =")) {
-        jobReadsById.incrementAndGet();
-      }
-      if (flat.contains("FROM ACT_RU_JOB RES")) {
-        jobQueries.incrementAndGet();
-      }
-    });
+  private void count(String sql) {
+    String upper = sql.toUpperCase();
+    if (upper.contains("FROM ACT_RU_INCIDENT")) {
+      incidentReads.incrementAndGet();
+    }
+    if (upper.contains("FROM ACT_RU_JOB") && upper.contains("HANDLER_CFG_")) {
+      jobReadsByConfiguration.incrementAndGet();
+    }
+    String flat = upper.replaceAll("\\s+", " ");
+    if (flat.contains("FROM ACT_RU_JOB WHERE ID_ =")) {
+      jobReadsById.incrementAndGet();
+    }
+    if (flat.contains("FROM ACT_RU_JOB RES")) {
+      jobQueries.incrementAndGet();
+    }
   }
 }
