@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -121,6 +123,8 @@ public final class Benchmark {
   private final PrintStream out;
   private final Map<String, Figure> figures = new LinkedHashMap<>();
   private final Map<String, String> notes = new LinkedHashMap<>();
+  /** The wall-clock span of each measured phase, to cut a profile (perf, JFR) to it. */
+  private final Map<String, String> windows = new LinkedHashMap<>();
   private RelaisClient integration;
   private FormPoster webhook;
   /** Statements listed per phase when the server has pg_stat_statements. */
@@ -210,16 +214,25 @@ public final class Benchmark {
    * the database's backends, and the statement profile when the server has one.
    */
   private void measured(String phase, StatementProfile statements, boolean work, IntSupplier run) {
+    BenchDatabase.TableWrites writesBefore = work ? db.tableWrites() : null;
     BenchDatabase.Work before = db.work();
     BenchDatabase.Wal walBefore = db.wal();
     statements.reset();
     PhaseCpu cpu = PhaseCpu.sample(db, node.pid());
+    Instant from = Instant.now();
     int handled = run.getAsInt();
+    windows.put(phase, window(from, Instant.now()));
     if (work) {
       work(phase, db.work().minus(before));
     }
     PhaseCpu end = PhaseCpu.sample(db, node.pid());
     BenchDatabase.Wal walAfter = db.wal();
+    if (work) {
+      // after the CPU's reading: waiting for the table counters must not dilute the phase's figures
+      BenchDatabase.TableWrites writes = db.tableWrites().minus(writesBefore);
+      figure(phase, phase + ": index entries written per journey", writes.indexEntries() / (double) handled, "", "", false);
+      notes.put("rows and index entries, " + phase, writes.per(handled, "journey"));
+    }
     String unit = phase.equals("replies") ? "reply" : "journey";
     if (walBefore != null && walAfter != null) {
       BenchDatabase.Wal wal = walAfter.minus(walBefore);
@@ -809,6 +822,17 @@ public final class Benchmark {
       out.printf(Locale.ROOT, "%-12s | %-52s | %14.1f | %-10s | %-12s | %s%n", f.phase(), f.name(), f.value(), f.unit(), f.target(), ratio);
     }
     notes.forEach((k, v) -> out.println(k + ": " + v));
+    windows.forEach((phase, span) -> out.println("window, " + phase + ": " + span));
+  }
+
+  /**
+   * A phase's span in UTC and in epoch seconds: what {@code perf report --time} (a recording made
+   * with {@code -k CLOCK_REALTIME}) and {@code bench/jfr-top.py --from/--to} take to keep only that
+   * phase's samples.
+   */
+  static String window(Instant from, Instant to) {
+    return String.format(Locale.ROOT, "%s to %s (epoch seconds %d.%03d,%d.%03d)", from.truncatedTo(ChronoUnit.MILLIS), to.truncatedTo(ChronoUnit.MILLIS),
+        from.getEpochSecond(), from.getNano() / 1_000_000, to.getEpochSecond(), to.getNano() / 1_000_000);
   }
 
   /** {@code bench/run.sh} entry point; see bench/README.md for the options. */

@@ -78,5 +78,13 @@ class BenchmarkSmokeTest {
         "warm-up round: " + WARMUP + " journeys (contacts bench-" + N + "..bench-" + (N + WARMUP - 1) + ") launched, timers due, replied to and ended");
     assertThat(figures.get("launch: of which the JIT compiler").value()).isGreaterThanOrEqualTo(0.0)
         .isLessThanOrEqualTo(figures.get("launch: CPU of the Relais JVM").value());
+    // each SMS of the burst records its message and its activity history: both tables are indexed,
+    // so the burst writes index entries in both, and says how many per journey
+    assertThat(figures.get("timer burst: index entries written per journey").value()).isPositive();
+    assertThat(printed).containsPattern("rows and index entries, timer burst: [0-9.]+ index entries written per journey")
+        .containsPattern("\\n    act_hi_actinst +[0-9.]+ = \\([0-9.]+ ins")
+        .containsPattern("\\n    message +[0-9.]+ = \\([0-9.]+ ins");
+    // each measured phase's span, in the form perf report --time takes
+    assertThat(printed).containsPattern("window, timer burst: \\S+ to \\S+ \\(epoch seconds \\d{10}\\.\\d{3},\\d{10}\\.\\d{3}\\)");
   }
 }

@@ -99,6 +99,21 @@ final class StatementProfile {
               rs.getDouble(1) / Math.max(1, rs.getLong(2)), q.length() > 110 ? q.substring(0, 110) + "…" : q));
         }
       }
+      // with pg_stat_statements.track_planning = on: the statements the server planned again (a
+      // custom plan, or a statement the driver has not prepared yet), most planning time first
+      try (ResultSet rs = s.executeQuery("select total_plan_time, plans, calls, regexp_replace(query, '\\s+', ' ', 'g') " + mine
+          + " and plans > 0 order by 1 desc limit 10")) {
+        boolean first = true;
+        while (rs.next()) {
+          if (first) {
+            out.append(String.format(Locale.ROOT, "%n    planned most (ms of planning/%s, plans/%s, plans per call):", unit, unit));
+            first = false;
+          }
+          String q = rs.getString(4);
+          out.append(String.format(Locale.ROOT, "%n    %8.3f %7.2f %8.2f  %s", rs.getDouble(1) / journeys, rs.getLong(2) / (double) journeys,
+              rs.getLong(2) / (double) Math.max(1, rs.getLong(3)), q.length() > 110 ? q.substring(0, 110) + "…" : q));
+        }
+      }
     } catch (SQLException e) {
       return "statement profile failed: " + firstLine(e.getMessage());
     }
