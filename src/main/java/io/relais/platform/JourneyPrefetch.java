@@ -211,9 +211,7 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
     List<String> all = new ArrayList<>(ids);
     List<T> rows = new ArrayList<>();
     for (int from = 0; from < all.size(); from += IDS_PER_STATEMENT) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + IDS_PER_STATEMENT));
-      // the variables' statement takes its ids as one array, the others as a list (journey-prefetch.xml)
-      rows.addAll(db.selectList(statement, VARIABLES.equals(statement) ? chunk.toArray(String[]::new) : chunk));
+      rows.addAll(db.selectList(statement, all.subList(from, Math.min(all.size(), from + IDS_PER_STATEMENT)).toArray(String[]::new)));
     }
     return rows;
   }
