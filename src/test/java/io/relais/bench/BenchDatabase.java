@@ -1,5 +1,6 @@
 package io.relais.bench;
 
+import io.relais.support.TableCounters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +14,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -232,74 +231,13 @@ public final class BenchDatabase implements AutoCloseable {
     }
   }
 
-  /**
-   * Each table's rows inserted, updated (of which HOT) and deleted so far ({@code pg_stat_user_tables}),
-   * with its number of indexes; read after 10.5 s. A backend publishes its counters at the end of a
-   * transaction at most once a second; one that goes idle within that second keeps them for 10 s
-   * (PostgreSQL 15's {@code PGSTAT_IDLE_INTERVAL}), and a pool holds many such: without the wait a
-   * phase would miss its own last rows and be handed the previous phase's.
-   */
-  public TableWrites tableWrites() {
-    RelaisNode.sleep(10_500);
-    return readTableWrites();
-  }
-
-  private TableWrites readTableWrites() {
-    Map<String, long[]> rows = new TreeMap<>();
-    try (PreparedStatement ps = probe().prepareStatement(
-        "select t.relname, t.n_tup_ins, t.n_tup_upd, t.n_tup_hot_upd, t.n_tup_del, "
-            + "(select count(*) from pg_index i where i.indrelid = t.relid and i.indpred is null), "
-            + "(select count(*) from pg_index i where i.indrelid = t.relid and i.indpred is not null) from pg_stat_user_tables t");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        rows.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7)});
-      }
+  /** Each table's counters and indexes, read once its backends have published them ({@link TableCounters}). */
+  public TableCounters tableCounters() {
+    RelaisNode.sleep(TableCounters.PUBLISHED_WITHIN_MS);
+    try {
+      return TableCounters.read(probe());
     } catch (SQLException e) {
       throw new IllegalStateException(e);
-    }
-    return new TableWrites(rows);
-  }
-
-  /**
-   * Rows written per table: {inserted, updated, HOT-updated, deleted, indexes, partial indexes}. A
-   * row inserted, or updated other than HOT (an indexed column changed, or no room on its page),
-   * writes one entry into each index of its table, and into each partial index whose predicate
-   * admits it; index upkeep is the largest part of the database's CPU in a timer burst (perf,
-   * docs/performance.md), and it grows with the tables' indexes, not with their size. The partial
-   * indexes are shown, not counted: how many rows they admit is not in the statistics.
-   */
-  public record TableWrites(Map<String, long[]> rows) {
-    TableWrites minus(TableWrites before) {
-      Map<String, long[]> d = new TreeMap<>();
-      rows.forEach((table, now) -> {
-        long[] was = before.rows.getOrDefault(table, new long[6]);
-        d.put(table, new long[] {now[0] - was[0], now[1] - was[1], now[2] - was[2], now[3] - was[3], now[4], now[5]});
-      });
-      return new TableWrites(d);
-    }
-
-    static long indexEntries(long[] r) {
-      return (r[0] + r[1] - r[2]) * r[4];
-    }
-
-    long indexEntries() {
-      return rows.values().stream().mapToLong(TableWrites::indexEntries).sum();
-    }
-
-    /** The tables that wrote index entries, most first, per operation. */
-    String per(double operations, String unit) {
-      StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-          "%.1f index entries written per %s ((inserted + updated - HOT) × indexes, partial indexes not counted), by table:",
-          indexEntries() / operations, unit));
-      rows.entrySet().stream().filter(e -> indexEntries(e.getValue()) > 0)
-          .sorted((a, b) -> Long.compare(indexEntries(b.getValue()), indexEntries(a.getValue())))
-          .forEach(e -> {
-            long[] r = e.getValue();
-            out.append(String.format(Locale.ROOT, "%n    %-24s %5.1f = (%.2f ins + %.2f upd - %.2f HOT) × %d%s; %.2f deleted",
-                e.getKey(), indexEntries(r) / operations, r[0] / operations, r[1] / operations, r[2] / operations, r[4],
-                r[5] == 0 ? "" : " (+" + r[5] + " partial)", r[3] / operations));
-          });
-      return out.toString();
     }
   }
 

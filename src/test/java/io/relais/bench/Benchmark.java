@@ -30,6 +30,7 @@ import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import io.relais.support.Autoanalyze;
 import io.relais.support.PollPause;
+import io.relais.support.TableCounters;
 
 /**
  * Issue 10's benchmark: campaign launch, timer burst, replies, storage, memory, each figure set
@@ -214,7 +215,7 @@ public final class Benchmark {
    * the database's backends, and the statement profile when the server has one.
    */
   private void measured(String phase, StatementProfile statements, boolean work, IntSupplier run) {
-    BenchDatabase.TableWrites writesBefore = work ? db.tableWrites() : null;
+    TableCounters tablesBefore = work ? db.tableCounters() : null;
     BenchDatabase.Work before = db.work();
     BenchDatabase.Wal walBefore = db.wal();
     statements.reset();
@@ -229,9 +230,9 @@ public final class Benchmark {
     BenchDatabase.Wal walAfter = db.wal();
     if (work) {
       // after the CPU's reading: waiting for the table counters must not dilute the phase's figures
-      BenchDatabase.TableWrites writes = db.tableWrites().minus(writesBefore);
-      figure(phase, phase + ": index entries written per journey", writes.indexEntries() / (double) handled, "", "", false);
-      notes.put("rows and index entries, " + phase, writes.per(handled, "journey"));
+      TableCounters tables = db.tableCounters().minus(tablesBefore);
+      figure(phase, phase + ": index entries written per journey", tables.indexEntries() / (double) handled, "", "", false);
+      notes.put("rows and index entries, " + phase, tables.indexEntriesPer(handled, "journey"));
     }
     String unit = phase.equals("replies") ? "reply" : "journey";
     if (walBefore != null && walAfter != null) {
@@ -827,7 +828,7 @@ public final class Benchmark {
 
   /**
    * A phase's span in UTC and in epoch seconds: what {@code perf report --time} (a recording made
-   * with {@code -k CLOCK_REALTIME}) and {@code bench/jfr-top.py --from/--to} take to keep only that
+   * with {@code -k CLOCK_REALTIME}) and {@code bench/jfr-top.py --window} take to keep only that
    * phase's samples.
    */
   static String window(Instant from, Instant to) {

@@ -94,9 +94,8 @@ final class StatementProfile {
       try (ResultSet rs = s.executeQuery("select total_exec_time + total_plan_time, calls, regexp_replace(query, '\\s+', ' ', 'g') " + mine
           + " order by 1 desc limit " + top)) {
         while (rs.next()) {
-          String q = rs.getString(3);
           out.append(String.format(Locale.ROOT, "%n    %8.3f %7.2f %8.3f  %s", rs.getDouble(1) / journeys, rs.getLong(2) / (double) journeys,
-              rs.getDouble(1) / Math.max(1, rs.getLong(2)), q.length() > 110 ? q.substring(0, 110) + "…" : q));
+              rs.getDouble(1) / Math.max(1, rs.getLong(2)), shortened(rs.getString(3))));
         }
       }
       // with pg_stat_statements.track_planning = on: the statements the server planned again (a
@@ -109,15 +108,19 @@ final class StatementProfile {
             out.append(String.format(Locale.ROOT, "%n    planned most (ms of planning/%s, plans/%s, plans per call):", unit, unit));
             first = false;
           }
-          String q = rs.getString(4);
           out.append(String.format(Locale.ROOT, "%n    %8.3f %7.2f %8.2f  %s", rs.getDouble(1) / journeys, rs.getLong(2) / (double) journeys,
-              rs.getLong(2) / (double) Math.max(1, rs.getLong(3)), q.length() > 110 ? q.substring(0, 110) + "…" : q));
+              rs.getLong(2) / (double) Math.max(1, rs.getLong(3)), shortened(rs.getString(4))));
         }
       }
     } catch (SQLException e) {
       return "statement profile failed: " + firstLine(e.getMessage());
     }
     return out.toString();
+  }
+
+  /** A statement as listed: whitespace already collapsed, cut at 110 characters. */
+  private static String shortened(String query) {
+    return query.length() > 110 ? query.substring(0, 110) + "…" : query;
   }
 
   private static String firstLine(String message) {

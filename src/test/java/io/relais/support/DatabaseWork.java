@@ -1,9 +1,8 @@
 package io.relais.support;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -12,15 +11,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code pg_stat_user_tables}, plus commits from {@code pg_stat_database}. Divided by the number of
  * operations of a benchmark it is the statement inventory of one operation, which says where the
  * database's CPU goes without {@code pg_stat_statements}. PostgreSQL publishes a backend's counters
- * at most once a second and an idle backend's after up to ten: {@link #since} waits for them.
+ * late ({@link TableCounters#PUBLISHED_WITHIN_MS}): {@link #since} waits for them.
  */
 public final class DatabaseWork {
 
-  private static final String TABLES =
-      "select relname, coalesce(seq_scan, 0), coalesce(idx_scan, 0), n_tup_ins, n_tup_upd, n_tup_del from pg_stat_user_tables";
+  /** The columns of {@link TableCounters} this report shows, in its order. */
+  private static final int[] SHOWN = {TableCounters.SEQ_SCANS, TableCounters.INDEX_SCANS, TableCounters.INSERTED,
+      TableCounters.UPDATED, TableCounters.DELETED};
 
   private final JdbcTemplate jdbc;
-  private final Map<String, long[]> tables;
+  private final TableCounters tables;
   private final long commits;
 
   private DatabaseWork(JdbcTemplate jdbc) {
@@ -35,17 +35,16 @@ public final class DatabaseWork {
 
   /** The work since the start, per operation, one line per table that did any, busiest first. */
   public String since(int operations, String operation) throws InterruptedException {
-    Thread.sleep(11_000); // idle backends publish their counters within 10 s
-    Map<String, long[]> now = tables(jdbc);
+    Thread.sleep(TableCounters.PUBLISHED_WITHIN_MS);
+    TableCounters done = tables(jdbc).minus(tables);
     double ops = Math.max(1, operations);
     List<Object[]> rows = new ArrayList<>();
-    double[] total = new double[5];
-    now.forEach((table, v) -> {
-      long[] before = tables.getOrDefault(table, new long[5]);
-      double[] d = new double[5];
+    double[] total = new double[SHOWN.length];
+    done.rows().forEach((table, v) -> {
+      double[] d = new double[SHOWN.length];
       boolean any = false;
-      for (int i = 0; i < 5; i++) {
-        d[i] = (v[i] - before[i]) / ops;
+      for (int i = 0; i < SHOWN.length; i++) {
+        d[i] = v[SHOWN[i]] / ops;
         total[i] += d[i];
         any |= d[i] > 0;
       }
@@ -73,12 +72,8 @@ public final class DatabaseWork {
     return s;
   }
 
-  private static Map<String, long[]> tables(JdbcTemplate jdbc) {
-    Map<String, long[]> m = new HashMap<>();
-    jdbc.query(TABLES, rs -> {
-      m.put(rs.getString(1).toLowerCase(), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)});
-    });
-    return m;
+  private static TableCounters tables(JdbcTemplate jdbc) {
+    return jdbc.execute((ConnectionCallback<TableCounters>) TableCounters::read);
   }
 
   private static long commits(JdbcTemplate jdbc) {
