@@ -20,6 +20,7 @@ import org.camunda.bpm.engine.impl.db.entitymanager.DbEntityManager;
 import org.camunda.bpm.engine.impl.history.HistoryLevel;
 import org.camunda.bpm.engine.impl.history.event.HistoricActivityInstanceEventEntity;
 import org.camunda.bpm.engine.impl.history.event.HistoryEvent;
+import org.camunda.bpm.engine.impl.history.event.HistoryEventTypes;
 import org.camunda.bpm.engine.impl.history.handler.DbHistoryEventHandler;
 import org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
@@ -159,10 +160,14 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
     Map<String, List<ExecutionEntity>> executionsByJourney = new HashMap<>();
     Map<String, String> journeyOfExecution = new HashMap<>();
     Set<String> activityInstances = new LinkedHashSet<>();
+    HistoryLevel historyLevel = commandContext.getProcessEngineConfiguration().getHistoryLevel();
     for (ExecutionEntity execution : executions) {
       executionsByJourney.computeIfAbsent(execution.getProcessInstanceId(), k -> new ArrayList<>()).add(execution);
       journeyOfExecution.put(execution.getId(), execution.getProcessInstanceId());
-      if (!execution.isProcessInstanceExecution() && execution.getActivityInstanceId() != null) {
+      // the start time the engine reads when the activity instance ends, if the history records it
+      // (not at level none; not an event-based gateway's at relais-audit, JourneyHistory)
+      if (!execution.isProcessInstanceExecution() && execution.getActivityInstanceId() != null
+          && historyLevel.isHistoryEventProduced(HistoryEventTypes.ACTIVITY_INSTANCE_END, execution)) {
         activityInstances.add(execution.getActivityInstanceId());
       }
     }
@@ -187,7 +192,7 @@ public class JourneyPrefetch extends AbstractProcessEnginePlugin {
       }
       prefetched.jobsByExecution.putAll(jobsByExecution);
     }
-    if (!activityInstances.isEmpty() && commandContext.getProcessEngineConfiguration().getHistoryLevel() != HistoryLevel.HISTORY_LEVEL_NONE) {
+    if (!activityInstances.isEmpty()) {
       for (Map<String, Object> row : JourneyPrefetch.<Map<String, Object>>select(db, START_TIMES, activityInstances)) {
         prefetched.startTimes.put((String) row.get("id"), (Date) row.get("startTime"));
       }

@@ -60,6 +60,10 @@ class AbandonedCartJourneyTest extends JourneyTestSupport {
     assertThat(pi).isWaitingAt("Gateway_WaitReply");
     assertThat(sent(pi).get(1)).containsEntry("channel", "SMS").containsEntry("expectsReply", true);
     assertThat((String) sent(pi).get(1).get("text")).contains("Répondez à ce SMS");
+    // the history level Relais runs (relais-audit): the wait is told by the timer that ended it
+    assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(pi.getId()).activityType("eventBasedGateway").count())
+        .as("event-based gateways in the journey's history").isZero();
+    assertThat(pi).hasPassed("Task_SendCartEmail", "Timer_CartEmailWait", "Task_SendCartSms");
 
     reply(pi, "Je voudrais parler à un conseiller");
     agentResolves(pi);
