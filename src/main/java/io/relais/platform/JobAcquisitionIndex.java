@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,7 +46,9 @@ public class JobAcquisitionIndex {
         "create index concurrently if not exists relais_ix_job_locked on act_ru_job (process_instance_id_) where lock_owner_ is not null");
   }
 
+  /** Before {@link NullKeyIndexes} starts its rebuild (concurrent builds could deadlock). */
   @EventListener(ApplicationStartedEvent.class)
+  @Order(0)
   public void ensure() {
     boolean preferTimers = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration()).isJobExecutorPreferTimerJobs();
     try (Connection c = dataSource.getConnection()) {

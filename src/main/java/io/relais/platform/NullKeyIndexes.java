@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -96,9 +97,14 @@ public class NullKeyIndexes {
     this.keepNullKeys = keepNullKeys;
   }
 
-  /** After the engine created or updated its schema: in the background, the node serves meanwhile. */
+  /**
+   * After the engine created or updated its schema: in the background, the node serves meanwhile.
+   * Last of the start-up listeners, after {@link JobAcquisitionIndex} built its indexes: two
+   * concurrent builds of partial indexes wait for each other's snapshots, and PostgreSQL would end
+   * one of them as a deadlock.
+   */
   @EventListener(ApplicationStartedEvent.class)
-  @Order(100)
+  @Order(Ordered.LOWEST_PRECEDENCE)
   public void atStart() {
     done = CompletableFuture.supplyAsync(() -> {
       try {
