@@ -99,9 +99,9 @@ public class NullKeyIndexes {
 
   /**
    * After the engine created or updated its schema: in the background, the node serves meanwhile.
-   * Last of the start-up listeners, after {@link JobAcquisitionIndex} built its indexes: two
-   * concurrent builds of partial indexes wait for each other's snapshots, and PostgreSQL would end
-   * one of them as a deadlock.
+   * Last of the start-up listeners, after {@link JobAcquisitionIndex} built its indexes: a
+   * concurrent build of a partial index waits for the transactions older than its snapshot, so two
+   * at once could wait for each other, which PostgreSQL ends as a deadlock.
    */
   @EventListener(ApplicationStartedEvent.class)
   @Order(Ordered.LOWEST_PRECEDENCE)
