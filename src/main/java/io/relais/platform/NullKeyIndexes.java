@@ -34,10 +34,12 @@ import org.springframework.stereotype.Component;
  * and none of these indexes would serve one (the null rows are nearly all of them). A unique index
  * keeps its meaning: nulls never conflict. The rebuild is {@code create index concurrently}, then
  * {@code drop index concurrently} and a rename, so that a running installation keeps writing; a
- * node stopped half-way resumes at its next start. One node does it at a time (an advisory lock),
- * in the background after start-up. {@code relais.database.null-keys-in-indexes: true} rebuilds
- * them whole again. An engine upgrade that recreates one of them simply has it rebuilt at the next
- * start. H2 has no partial indexes: nothing is done there.
+ * node stopped half-way resumes at its next start. One node does it at a time, in the background
+ * after start-up: a PostgreSQL advisory lock, not {@link ClusterLock}'s lease, because a rebuild on a
+ * large database has no bound to give a lease, and the lock ends with the session of a node that
+ * dies. {@code relais.database.null-keys-in-indexes: true} rebuilds them whole again. An engine
+ * upgrade that recreates one of them simply has it rebuilt at the next start. H2 has no partial
+ * indexes: nothing is done there.
  */
 @Component
 public class NullKeyIndexes {
@@ -48,7 +50,7 @@ public class NullKeyIndexes {
   private static final String TEMPORARY_PREFIX = "relais_nk_";
 
   /** An index and the column whose null rows stay out of it. */
-  record NullKeyIndex(String table, String index, String column) {}
+  record NullKeyIndex(String index, String column) {}
 
   /**
    * The indexes rebuilt, with the column that is null on most rows Relais writes (read off a
@@ -56,37 +58,37 @@ public class NullKeyIndexes {
    * (Cockpit asks for {@code END_TIME_ is null}, running activities).
    */
   static final List<NullKeyIndex> INDEXES = List.of(
-      new NullKeyIndex("act_ru_execution", "act_idx_exec_tenant_id", "tenant_id_"),
-      new NullKeyIndex("act_ru_execution", "act_idx_exe_super", "super_exec_"),
-      new NullKeyIndex("act_ru_execution", "act_idx_exe_parent", "parent_id_"),
-      new NullKeyIndex("act_ru_execution", "act_idx_exec_buskey", "business_key_"),
-      new NullKeyIndex("act_ru_job", "act_idx_job_tenant_id", "tenant_id_"),
-      new NullKeyIndex("act_ru_job", "act_idx_job_exception", "exception_stack_id_"),
-      new NullKeyIndex("act_ru_event_subscr", "act_idx_event_subscr_tenant_id", "tenant_id_"),
-      new NullKeyIndex("act_ru_event_subscr", "act_idx_event_subscr_config_", "configuration_"),
-      new NullKeyIndex("act_ru_variable", "act_idx_variable_tenant_id", "tenant_id_"),
-      new NullKeyIndex("act_ru_variable", "act_idx_variable_task_id", "task_id_"),
-      new NullKeyIndex("act_ru_variable", "act_idx_variable_task_name_type", "task_id_"),
-      new NullKeyIndex("act_ru_variable", "act_idx_var_bytearray", "bytearray_id_"),
-      new NullKeyIndex("act_ru_variable", "act_idx_batch_id", "batch_id_"),
-      new NullKeyIndex("act_ru_variable", "act_idx_var_case_exe", "case_execution_id_"),
-      new NullKeyIndex("act_ru_variable", "act_idx_var_case_inst_id", "case_inst_id_"),
-      new NullKeyIndex("act_hi_actinst", "act_idx_hi_act_inst_tenant_id", "tenant_id_"),
-      new NullKeyIndex("act_hi_actinst", "act_idx_hi_act_inst_rm_time", "removal_time_"),
-      new NullKeyIndex("act_hi_varinst", "act_idx_hi_var_inst_tenant_id", "tenant_id_"),
-      new NullKeyIndex("act_hi_varinst", "act_idx_hi_casevar_case_inst", "case_inst_id_"),
-      new NullKeyIndex("act_hi_varinst", "act_idx_hi_varinst_bytear", "bytearray_id_"),
-      new NullKeyIndex("act_hi_varinst", "act_idx_hi_varinst_rm_time", "removal_time_"),
-      new NullKeyIndex("act_hi_procinst", "act_idx_hi_pro_inst_tenant_id", "tenant_id_"),
-      new NullKeyIndex("act_hi_procinst", "act_idx_hi_pro_inst_rm_time", "removal_time_"),
-      new NullKeyIndex("act_hi_procinst", "act_idx_hi_pro_rst_pro_inst_id", "restarted_proc_inst_id_"),
-      new NullKeyIndex("act_hi_taskinst", "act_idx_hi_task_inst_tenant_id", "tenant_id_"),
-      new NullKeyIndex("act_hi_taskinst", "act_idx_hi_task_inst_rm_time", "removal_time_"),
+      new NullKeyIndex("act_idx_exec_tenant_id", "tenant_id_"),
+      new NullKeyIndex("act_idx_exe_super", "super_exec_"),
+      new NullKeyIndex("act_idx_exe_parent", "parent_id_"),
+      new NullKeyIndex("act_idx_exec_buskey", "business_key_"),
+      new NullKeyIndex("act_idx_job_tenant_id", "tenant_id_"),
+      new NullKeyIndex("act_idx_job_exception", "exception_stack_id_"),
+      new NullKeyIndex("act_idx_event_subscr_tenant_id", "tenant_id_"),
+      new NullKeyIndex("act_idx_event_subscr_config_", "configuration_"),
+      new NullKeyIndex("act_idx_variable_tenant_id", "tenant_id_"),
+      new NullKeyIndex("act_idx_variable_task_id", "task_id_"),
+      new NullKeyIndex("act_idx_variable_task_name_type", "task_id_"),
+      new NullKeyIndex("act_idx_var_bytearray", "bytearray_id_"),
+      new NullKeyIndex("act_idx_batch_id", "batch_id_"),
+      new NullKeyIndex("act_idx_var_case_exe", "case_execution_id_"),
+      new NullKeyIndex("act_idx_var_case_inst_id", "case_inst_id_"),
+      new NullKeyIndex("act_idx_hi_act_inst_tenant_id", "tenant_id_"),
+      new NullKeyIndex("act_idx_hi_act_inst_rm_time", "removal_time_"),
+      new NullKeyIndex("act_idx_hi_var_inst_tenant_id", "tenant_id_"),
+      new NullKeyIndex("act_idx_hi_casevar_case_inst", "case_inst_id_"),
+      new NullKeyIndex("act_idx_hi_varinst_bytear", "bytearray_id_"),
+      new NullKeyIndex("act_idx_hi_varinst_rm_time", "removal_time_"),
+      new NullKeyIndex("act_idx_hi_pro_inst_tenant_id", "tenant_id_"),
+      new NullKeyIndex("act_idx_hi_pro_inst_rm_time", "removal_time_"),
+      new NullKeyIndex("act_idx_hi_pro_rst_pro_inst_id", "restarted_proc_inst_id_"),
+      new NullKeyIndex("act_idx_hi_task_inst_tenant_id", "tenant_id_"),
+      new NullKeyIndex("act_idx_hi_task_inst_rm_time", "removal_time_"),
       // Relais' own: the first engagement of a kind per message, an outbound message's idempotency
       // key, the journey of a message (an inbound one has none until it is routed)
-      new NullKeyIndex("engagement_event", "ux_engagement_first", "first_key"),
-      new NullKeyIndex("message", "ux_message_idempotency", "idempotency_key"),
-      new NullKeyIndex("message", "ix_message_instance", "process_instance_id"));
+      new NullKeyIndex("ux_engagement_first", "first_key"),
+      new NullKeyIndex("ux_message_idempotency", "idempotency_key"),
+      new NullKeyIndex("ix_message_instance", "process_instance_id"));
 
   private final DataSource dataSource;
   private final boolean keepNullKeys;

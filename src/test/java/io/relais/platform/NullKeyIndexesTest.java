@@ -38,11 +38,11 @@ class NullKeyIndexesTest {
 
   @Test
   void definitionsKeepTheirColumnsAndUniquenessAndGainOrLoseTheirPredicate() {
-    NullKeyIndex first = new NullKeyIndex("engagement_event", "ux_engagement_first", "first_key");
+    NullKeyIndex first = new NullKeyIndex("ux_engagement_first", "first_key");
     assertThat(NullKeyIndexes.definition("CREATE UNIQUE INDEX ux_engagement_first ON public.engagement_event USING btree (first_key)",
         first, "relais_nk_x", true))
         .isEqualTo("create unique index concurrently relais_nk_x ON public.engagement_event USING btree (first_key) where first_key is not null");
-    NullKeyIndex task = new NullKeyIndex("act_ru_variable", "act_idx_variable_task_name_type", "task_id_");
+    NullKeyIndex task = new NullKeyIndex("act_idx_variable_task_name_type", "task_id_");
     assertThat(NullKeyIndexes.definition(
         "CREATE INDEX act_idx_variable_task_name_type ON public.act_ru_variable USING btree (task_id_, name_, type_) WHERE (task_id_ IS NOT NULL)",
         task, "relais_nk_y", false))
