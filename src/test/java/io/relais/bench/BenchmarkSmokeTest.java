@@ -60,6 +60,9 @@ class BenchmarkSmokeTest {
     assertThat(figures.get("cart emails handed to the simulator").value()).isEqualTo(N);
     assertThat(figures.get("SMS sent/s until the backlog is gone").value()).isPositive();
     assertThat(figures.get("cart SMS handed to the simulator").value()).isEqualTo(N);
+    // the burst split into the node's pick-up and its rate: both read from the SMS the burst wrote
+    assertThat(figures.get("first SMS written after the timers fell due").value()).isNotNegative();
+    assertThat(figures.get("SMS sent/s from the first SMS to the last").value()).isPositive();
     assertThat(figures.get("answered/s (reply to answer sent)").value()).isPositive();
     assertThat(figures.get("failed reply requests / unanswered").value()).isZero();
     // the machine-wide reading: some cores were busy while replies were answered, never more than it has
