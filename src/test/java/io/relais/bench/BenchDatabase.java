@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -217,6 +218,21 @@ public final class BenchDatabase implements AutoCloseable {
       return new Wal(bytes - before.bytes, fullPageImages - before.fullPageImages, checkpoints - before.checkpoints);
     }
   }
+
+  /**
+   * The delivered outbound messages of a channel written since {@code since} (the node's clock,
+   * the same machine's): how many, and the first and last {@code created_at}, in milliseconds
+   * after {@code since}; both -1 when there is none.
+   */
+  public Sent sentSince(String channel, Timestamp since) {
+    return queryOne("select count(*), coalesce(round(extract(epoch from (min(created_at) - cast(? as timestamp))) * 1000), -1), "
+        + "coalesce(round(extract(epoch from (max(created_at) - cast(? as timestamp))) * 1000), -1) "
+        + "from message where direction = 'OUT' and channel = ? and status = 'DELIVERED' and created_at >= cast(? as timestamp)",
+        rs -> new Sent(rs.getLong(1), rs.getLong(2), rs.getLong(3)), since, since, channel, since);
+  }
+
+  /** Messages sent in a span: how many, the first and the last in ms after its start. */
+  public record Sent(long count, long firstMs, long lastMs) {}
 
   /** The counters of {@code pg_stat_database} now (after the statistics of finished transactions are flushed). */
   public Work work() {
